@@ -33,7 +33,10 @@ __all__ = [
     "AGE_GROUPS",
     "BATCH_MAX_BYTES",
     "BATCH_MAX_RECORDS",
+    "BATCHES_PATH",
+    "BATCH_FILE_FORMAT",
     "Batch",
+    "BatchFileError",
     "BatchAck",
     "FieldError",
     "EventInfo",
@@ -55,7 +58,9 @@ __all__ = [
     "body_digest",
     "canonical_json",
     "clean_story",
+    "make_batch_file",
     "new_follow_up_token",
+    "read_batch_file",
     "sign_request",
     "signature_headers",
     "signing_message",
@@ -111,13 +116,17 @@ class Record(BaseModel):
     kiosk_id: str = Field(min_length=1, max_length=128)
     event_id: str = Field(min_length=1, max_length=128)
     kind: Literal["rating", "themes", "story"]
-    rating: int | None = Field(default=None, description="1-4 for the four faces; rating records only.")
+    rating: int | None = Field(
+        default=None, description="1-4 for the four faces; rating records only."
+    )
     theme_ids: list[str] = Field(default_factory=list, max_length=MAX_THEMES)
     story: str | None = Field(default=None, max_length=STORY_MAX_CHARS)
     lang: Literal["fi", "sv", "en"]
     age_group: str | None = None
     district: str | None = None
-    follow_up_token: str = Field(description="At least 128 random bits, URL-safe; shared by a visit.")
+    follow_up_token: str = Field(
+        description="At least 128 random bits, URL-safe; shared by a visit."
+    )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
     @field_validator("id", "visit_id")
@@ -126,7 +135,9 @@ class Record(BaseModel):
         try:
             return str(uuid.UUID(str(value)))
         except (ValueError, AttributeError, TypeError):
-            raise ValueError("must be a UUID such as 3f1c2d9e-8a4b-4c6d-9e0f-1a2b3c4d5e6f") from None
+            raise ValueError(
+                "must be a UUID such as 3f1c2d9e-8a4b-4c6d-9e0f-1a2b3c4d5e6f"
+            ) from None
 
     @field_validator("created_at")
     @classmethod
@@ -273,7 +284,9 @@ def validate_record(
         raise RecordValidationError(_field_errors(exc, record_index)) from None
     except ValueError as exc:  # raised by model_post_init outside pydantic's wrapping
         field, _, problem = str(exc).partition(": ")
-        raise RecordValidationError([FieldError(field, problem or str(exc), record_index)]) from None
+        raise RecordValidationError(
+            [FieldError(field, problem or str(exc), record_index)]
+        ) from None
     return model.model_dump()
 
 
@@ -326,13 +339,17 @@ def _secret_bytes(secret: str | bytes) -> bytes:
         return secret.encode()
 
 
-def sign_request(secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes) -> str:
+def sign_request(
+    secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes
+) -> str:
     """Lowercase hex HMAC-SHA256 of :func:`signing_message` with the kiosk's secret.
 
     The secret is the base64url text printed by ``kiosk-server enroll-kiosk``; its decoded bytes
     are the HMAC key.
     """
-    return hmac.new(_secret_bytes(secret), signing_message(method, path, timestamp, body), hashlib.sha256).hexdigest()
+    return hmac.new(
+        _secret_bytes(secret), signing_message(method, path, timestamp, body), hashlib.sha256
+    ).hexdigest()
 
 
 def verify_signature(
@@ -372,7 +389,9 @@ class Velho(BaseModel):
 
     name: str
     role: Localized
-    contact: str | None = Field(default=None, description="Shown publicly only when staff set it so.")
+    contact: str | None = Field(
+        default=None, description="Shown publicly only when staff set it so."
+    )
 
 
 class PathStep(BaseModel):
@@ -427,9 +446,59 @@ class KioskConfig(BaseModel):
     """Everything a kiosk shows that staff keep current on the server."""
 
     generated_at: str
-    public_base_url: str = Field(description="Base of the follow-up links a visitor's phone can reach.")
+    public_base_url: str = Field(
+        description="Base of the follow-up links a visitor's phone can reach."
+    )
     event: EventInfo | None = None
     themes: list[ThemeInfo] = Field(default_factory=list)
     stories: list[WallStory] = Field(default_factory=list)
     age_groups: list[str] = Field(default_factory=lambda: list(AGE_GROUPS))
     districts: list[str] = Field(default_factory=list)
+
+
+# --- USB batch files: a signed batch carried on a stick when a kiosk has no network at all.
+
+BATCH_FILE_FORMAT = "kayttajatori-batch/1"
+BATCHES_PATH = "/api/v1/batches"
+
+
+def make_batch_file(
+    kiosk_id: str, secret: str | bytes, body: bytes, timestamp: int
+) -> dict[str, Any]:
+    """Wrap the exact bytes of a ``POST /api/v1/batches`` body with the kiosk's signature.
+
+    The server's ``import-batch`` checks the same signature as over the network (but not the
+    clock skew: a stick may travel for days) and ingests with the same idempotency.
+    """
+    return {
+        "format": BATCH_FILE_FORMAT,
+        "kiosk_id": kiosk_id,
+        "timestamp": int(timestamp),
+        "signature": sign_request(secret, "POST", BATCHES_PATH, timestamp, body),
+        "body": body.decode("utf-8"),
+    }
+
+
+class BatchFileError(ValueError):
+    """A USB batch file that is not one, or is not what its kiosk signed."""
+
+
+def read_batch_file(document: Mapping[str, Any]) -> tuple[str, int, str, bytes]:
+    """Check the envelope's shape; return ``(kiosk_id, timestamp, signature, body)``.
+
+    The caller looks up the kiosk's secret and calls :func:`verify_signature` with
+    ``("POST", BATCHES_PATH, timestamp, body, signature)``.
+    """
+    if not isinstance(document, Mapping) or document.get("format") != BATCH_FILE_FORMAT:
+        raise BatchFileError(f"not a batch file: 'format' must be {BATCH_FILE_FORMAT!r}")
+    missing = [k for k in ("kiosk_id", "timestamp", "signature", "body") if k not in document]
+    if missing:
+        raise BatchFileError(f"batch file lacks {', '.join(missing)}")
+    try:
+        timestamp = int(document["timestamp"])
+    except (TypeError, ValueError):
+        raise BatchFileError("batch file 'timestamp' must be Unix seconds") from None
+    body = document["body"]
+    if not isinstance(body, str):
+        raise BatchFileError("batch file 'body' must be the batch JSON as a string")
+    return str(document["kiosk_id"]), timestamp, str(document["signature"]), body.encode("utf-8")
