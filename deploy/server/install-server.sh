@@ -1,0 +1,48 @@
+#!/bin/sh
+# Install the Käyttäjätori central server on Debian 12: the "kiosk-server" user, the app in
+# /opt/kayttajatori/venv, the systemd units (server + nightly backup) and a settings file to
+# fill in. Run as root from a checkout:   sudo deploy/server/install-server.sh
+# PostgreSQL and the TLS proxy are set up by hand: docs/deploy-server.md. Safe to run again
+# (an upgrade runs exactly this, then `systemctl restart kiosk-server`).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+checkout=$(cd "$here/../.." && pwd)
+prefix=/opt/kayttajatori
+user=kiosk-server
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-server.sh: run me as root (sudo)" >&2
+	exit 2
+fi
+
+if [ "${KT_SKIP_APT:-0}" != 1 ]; then
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		python3 python3-venv postgresql-client fonts-dejavu-core ca-certificates
+fi
+
+id "$user" >/dev/null 2>&1 ||
+	useradd --system --no-create-home --home-dir /var/lib/kiosk-server \
+		--shell /usr/sbin/nologin --comment "Kayttajatori server" "$user"
+install -d -m 0700 -o "$user" -g "$user" /var/lib/kiosk-server /var/lib/kiosk-server-backups
+
+if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
+	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
+	"$prefix/venv/bin/pip" install --quiet --upgrade pip
+	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements.lock"
+	"$prefix/venv/bin/pip" install --quiet --no-deps "$checkout"
+fi
+# Not kiosk-server itself on PATH: run as root it would leave root-owned files in the state folder.
+install -m 0755 "$here/kiosk-server-admin" /usr/local/sbin/kiosk-server-admin
+
+install -d -m 0755 /etc/kiosk-server
+if [ ! -e /etc/kiosk-server/kiosk-server.env ]; then
+	install -m 0600 "$here/kiosk-server.env.example" /etc/kiosk-server/kiosk-server.env
+	echo "Fill in /etc/kiosk-server/kiosk-server.env before starting the server."
+fi
+install -m 0644 "$here/kiosk-server.service" "$here/kiosk-server-backup.service" \
+	"$here/kiosk-server-backup.timer" /etc/systemd/system/
+systemctl enable kiosk-server.service kiosk-server-backup.timer
+if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+echo "Installed. Next: edit /etc/kiosk-server/kiosk-server.env, then systemctl start kiosk-server"

@@ -1,0 +1,185 @@
+"""The kiosk's Kivy App: wiring only.
+
+:class:`KioskApp` builds the parts and hands them to each other: the local store, the content
+(kiosk-config or demo), the visit recorder and flow, the look and translations, the idle guard,
+the read-aloud speaker, the staff PIN guard and the optional sync service. Behaviour lives in
+those parts (kiosk/flow.py, kiosk/idle.py, kiosk/screens/...). Import this module only after
+:func:`kiosk.kivy_setup.configure_kivy`.
+
+The window refuses to close (window manager, Alt+F4, Escape) unless staff chose "Exit the kiosk".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty
+
+import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
+from kiosk.content import load_content
+from kiosk.flow import VisitFlow
+from kiosk.i18n import I18n, set_language
+from kiosk.idle import IdleGuard
+from kiosk.look import Look
+from kiosk.pin import PinGuard
+from kiosk.screens import SCREENS
+from kiosk.settings import KioskSettings
+from kiosk.speech import Speaker
+from kiosk.visit import VisitRecorder
+
+__all__ = ["KioskApp"]
+
+_ROOT_KV = Path(__file__).resolve().parent / "kv" / "root.kv"
+_DEFAULT_EVENT = "kayttajatori"
+
+
+class KioskApp(App):
+    look = ObjectProperty(None)
+    tr = ObjectProperty(None)
+    sync_service = ObjectProperty(None, allownone=True)
+
+    def __init__(
+        self,
+        settings: KioskSettings,
+        *,
+        store: Any = None,
+        sync_service: Any = None,
+        speaker: Speaker | None = None,
+        on_exit: Any = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        # What "Exit the kiosk" finally does; App.stop unless the embedding process says else.
+        self._on_exit = on_exit or self.stop
+        self.settings = settings
+        self.title = "Käyttäjätori"
+        self.allow_close = False
+        if store is None:
+            from kiosk.store import LocalStore
+
+            store = LocalStore(settings.data_dir)
+        self.store = store
+        self.sync_service = sync_service
+        self.speaker = speaker if speaker is not None else Speaker()
+        self._content = load_content(store)
+        self.pin_guard = PinGuard(
+            settings.pin_hash,
+            load=lambda: tuple(store.get_meta("staff_pin_lock", [0, 0.0])),
+            save=lambda failures, until: store.set_meta("staff_pin_lock", [failures, until]),
+        )
+        self.recorder = VisitRecorder(
+            store,
+            settings.kiosk_id,
+            self.active_event,
+            rapid_repeat_seconds=settings.timeouts.rapid_repeat_seconds,
+        )
+        self.flow: VisitFlow | None = None
+        self.idle: IdleGuard | None = None
+
+    # --- content and event, read by screens
+
+    def content(self):
+        return self._content
+
+    def reload_content(self) -> None:
+        self._content = load_content(self.store)
+
+    def active_event(self) -> str:
+        """Staff's choice, else the kiosk-config's event, else the config file's fallback."""
+        chosen = self.store.get_meta("active_event")
+        if chosen:
+            return chosen
+        if self._content.event is not None:
+            return self._content.event.id
+        return self.settings.active_event or _DEFAULT_EVENT
+
+    def known_events(self) -> list[str]:
+        events = []
+        for event_id in (
+            self._content.event.id if self._content.event else "",
+            self.settings.active_event,
+            self.store.get_meta("active_event") or "",
+        ):
+            if event_id and event_id not in events:
+                events.append(event_id)
+        return events
+
+    def public_url(self) -> str:
+        return self._content.public_base_url or self.settings.public_url
+
+    # --- building
+
+    def build(self):
+        set_language(self.settings.language)
+        self.look = Look()
+        self.tr = I18n()
+        if str(_ROOT_KV) not in Builder.files:
+            Builder.load_file(str(_ROOT_KV))
+        root = _make_root()
+        manager = root.ids.screens
+        self.flow = VisitFlow(
+            manager,
+            self.recorder,
+            self.content,
+            public_url=self.public_url,
+            language=lambda: self.tr.lang,
+            reset_look=self.reset_visitor_settings,
+            on_step_saved=self._nudge_sync,
+        )
+        for screen_class in SCREENS:
+            manager.add_widget(screen_class())
+        if not self.speaker.available:
+            bar = root.ids.top_bar
+            bar.remove_widget(bar.ids.read_aloud)
+        self.idle = IdleGuard(
+            Window,
+            idle_seconds=self.settings.timeouts.idle_seconds,
+            more_time_seconds=self.settings.timeouts.more_time_seconds,
+            needs_prompt=lambda: manager.current != "attract",
+            on_timeout=self.flow.finish,
+        )
+        Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
+        manager.current = "attract"
+        return root
+
+    def reset_visitor_settings(self) -> None:
+        self.look.reset()
+        self.tr.lang = self.settings.language
+
+    def _nudge_sync(self) -> None:
+        if self.sync_service is not None and hasattr(self.sync_service, "nudge"):
+            self.sync_service.nudge()
+
+    def read_aloud(self) -> None:
+        screen = self.root.ids.screens.current_screen
+        self.speaker.say(screen.spoken_text(), self.tr.lang)
+
+    # --- lockdown
+
+    def _on_request_close(self, *_args, **_kwargs) -> bool:
+        return not self.allow_close  # True keeps the window open
+
+    def _on_keyboard(self, _window, key, *_args) -> bool:
+        return key == 27  # Escape (and Android back) never leaves the kiosk
+
+    def exit_kiosk(self) -> None:
+        """Staff chose exit: the only path that lets the window close."""
+        self.allow_close = True
+        self._on_exit()
+
+    def on_stop(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+        if self.sync_service is not None and hasattr(self.sync_service, "stop"):
+            self.sync_service.stop(timeout=5.0)
+        self.speaker.close()
+
+
+def _make_root():
+    from kivy.factory import Factory
+
+    return Factory.KioskRoot()

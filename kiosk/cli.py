@@ -1,0 +1,160 @@
+"""The ``kiosk`` console script: ``run``, ``hash-pin``, ``screenshots`` and the others' commands.
+
+Each subcommand is one small module-level function ``add_parser(subparsers)`` that registers its
+parser and sets ``func`` (taking the parsed namespace, returning the exit status). To add one,
+write such a function (here or in your own module) and list it in :data:`COMMANDS`; modules
+named in :data:`PLUGIN_MODULES` are asked for their ``add_parser`` when they import (the sync
+developer's ``kiosk.sync_cli``, the setup developer's ``kiosk.setup_cli``). Kivy is imported only
+by the commands that open a window, after the window is configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["COMMANDS", "PLUGIN_MODULES", "build_parser", "main"]
+
+
+def _settings_or_exit(path: str):
+    from kiosk.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        print(f"kiosk: bad configuration in {path}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+# --- kiosk run
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit(args.config)
+    from kiosk.kivy_setup import configure_kivy
+
+    configure_kivy(fullscreen=settings.fullscreen and not args.windowed)
+    from kiosk.store import LocalStore
+
+    store = LocalStore(settings.data_dir)
+    service = None
+    if settings.server_url:
+        from kiosk.sync_service import SyncService
+
+        service = SyncService.from_settings(settings, store)
+        service.start()
+    from kiosk.app import KioskApp
+
+    try:
+        KioskApp(settings, store=store, sync_service=service).run()
+    finally:
+        store.close()
+    return 0
+
+
+def add_run(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="start the full-screen kiosk")
+    parser.add_argument("--config", required=True, help="the kiosk's TOML configuration file")
+    parser.add_argument(
+        "--windowed", action="store_true", help="a 1920x1080 window instead of full screen"
+    )
+    parser.set_defaults(func=_run)
+
+
+# --- kiosk check-config
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit(args.config)
+    print(f"{args.config}: OK (kiosk {settings.kiosk_id}, data in {settings.data_dir})")
+    return 0
+
+
+def add_check_config(subparsers: Any) -> None:
+    parser = subparsers.add_parser("check-config", help="validate a configuration file")
+    parser.add_argument("--config", required=True)
+    parser.set_defaults(func=_check_config)
+
+
+# --- kiosk hash-pin
+
+
+def _hash_pin(args: argparse.Namespace) -> int:
+    from kiosk.pin import hash_pin
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("New staff PIN (digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            print("kiosk: the two PINs differ; nothing was printed", file=sys.stderr)
+            return 2
+    try:
+        print(hash_pin(pin))
+    except ValueError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_hash_pin(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "hash-pin", help="print the hash of a staff PIN for [staff] pin_hash"
+    )
+    parser.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    parser.set_defaults(func=_hash_pin)
+
+
+# --- kiosk screenshots
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from kiosk.screenshots import render_all
+
+    paths = render_all(Path(args.outdir), langs=args.lang, screens=args.screen)
+    print(f"wrote {len(paths)} screenshots to {args.outdir}")
+    return 0
+
+
+def add_screenshots(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "screenshots", help="render every screen in fi, sv, en at text x1 and x2, both palettes"
+    )
+    parser.add_argument("outdir")
+    parser.add_argument("--lang", action="append", help="only this language (repeatable)")
+    parser.add_argument("--screen", action="append", help="only this screen (repeatable)")
+    parser.set_defaults(func=_screenshots)
+
+
+COMMANDS: list[Callable[[Any], Any]] = [add_run, add_check_config, add_hash_pin, add_screenshots]
+PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Käyttäjätori kiosk")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for add in COMMANDS:
+        add(subparsers)
+    for name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Kivy's global configuration for a kiosk, applied before any App or Window import.
+
+:func:`configure_kivy` must run before ``kivy.app`` or ``kivy.core.window`` is imported (they
+read ``kivy.config.Config`` once). It locks the kiosk down: Escape does not quit, the mouse
+cursor is hidden, no red multitouch-emulation dots appear, and the window is fullscreen (or a
+1920×1080 window for development and screenshots).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["configure_kivy", "WINDOW_SIZE"]
+
+WINDOW_SIZE = (1920, 1080)
+
+
+def configure_kivy(*, fullscreen: bool, headless: bool = False) -> None:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
+    if headless:
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if "kivy.core.window" in sys.modules:
+        raise RuntimeError("configure_kivy() must run before the Kivy window is imported")
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "show_cursor", "0")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "width", str(WINDOW_SIZE[0]))
+    Config.set("graphics", "height", str(WINDOW_SIZE[1]))
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "multisamples", "0")

@@ -1,0 +1,97 @@
+"""Attract screen, "Making development visible": rotating theme cards and the two ways in.
+
+Each card shows one theme in the current language: its name, its velho (name and role), where
+the theme stands on its dated path, the latest "what happened" update and the mood of recent
+weeks as small drawn faces. Cards change every ``ROTATE_SECONDS``; the two big buttons start a
+visit with a rating or with a story.
+"""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.properties import NumericProperty, ObjectProperty
+
+from kiosk.content import ThemeCard, theme_card
+from kiosk.i18n import _, format_date
+from kiosk.screens.base import KioskScreen, load_kv
+
+__all__ = ["AttractScreen", "ROTATE_SECONDS"]
+
+ROTATE_SECONDS = 8.0
+
+
+class AttractScreen(KioskScreen):
+    card = ObjectProperty(None, allownone=True)
+    index = NumericProperty(0)
+    count = NumericProperty(0)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._rotation = None
+
+    def on_enter(self, *_args) -> None:
+        self.refresh()
+        if self._rotation is None:
+            self._rotation = Clock.schedule_interval(self.next_card, ROTATE_SECONDS)
+
+    def on_leave(self, *_args) -> None:
+        if self._rotation is not None:
+            self._rotation.cancel()
+            self._rotation = None
+
+    def refresh(self, *_args) -> None:
+        """Rebuild the current card from the content, in the current language."""
+        themes = self.app.content().themes
+        self.count = len(themes)
+        if not themes:
+            self.card = None
+            return
+        self.index %= len(themes)
+        self.card = theme_card(themes[self.index], self.app.tr.lang)
+
+    def next_card(self, *_args) -> None:
+        self.index += 1
+        self.refresh()
+
+    # Text of the card's lines; ``lang`` is passed only so kv re-evaluates on a language change.
+
+    def velho_text(self, card: ThemeCard | None, lang: str) -> str:
+        if card is None:
+            return ""
+        if not card.velho_name:
+            return _("This theme still needs a velho, a person to move it forward.")
+        return _("Velho: {name}, {role}").format(name=card.velho_name, role=card.velho_role)
+
+    def done_text(self, card: ThemeCard | None, lang: str) -> str:
+        if card is None or not card.done_step:
+            return ""
+        return _("Done: {step} ({date})").format(
+            step=card.done_step, date=format_date(card.done_date, lang)
+        )
+
+    def next_text(self, card: ThemeCard | None, lang: str) -> str:
+        if card is None or not card.next_step:
+            return ""
+        return _("Next: {step} ({date})").format(
+            step=card.next_step, date=format_date(card.next_date, lang)
+        )
+
+    def path_text(self, card: ThemeCard | None, lang: str) -> str:
+        if card is None or not card.steps_total:
+            return ""
+        return _("Step {done} of {total} on a path planned until {date}").format(
+            done=card.steps_done, total=card.steps_total, date=format_date(card.path_end_date, lang)
+        )
+
+    def update_text(self, card: ThemeCard | None, lang: str) -> str:
+        if card is None or not card.update_text:
+            return ""
+        return _("What happened: {text}").format(text=card.update_text)
+
+    def position_text(self, index: int, count: int, lang: str) -> str:
+        if not count:
+            return ""
+        return _("Theme {n} of {count}").format(n=index + 1, count=count)
+
+
+load_kv("attract")

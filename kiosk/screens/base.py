@@ -1,0 +1,51 @@
+"""What every kiosk screen shares: its kv file, clearing, and the words read aloud.
+
+Each screen module defines one :class:`KioskScreen` subclass and loads ``kv/<name>.kv`` (the
+root rule is named like the class) relative to this package, never the working directory.
+A screen may rely on ``self.app`` (the running App: ``look``, ``tr``, ``flow``) and must make
+:meth:`clear` drop everything a visitor typed or chose, so the next visitor finds nothing of
+the previous one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.uix.screenmanager import Screen
+
+__all__ = ["KioskScreen", "load_kv", "KV_DIR"]
+
+KV_DIR = Path(__file__).resolve().parent / "kv"
+
+
+def load_kv(name: str) -> None:
+    """Load ``kv/<name>.kv`` once per process."""
+    path = str(KV_DIR / f"{name}.kv")
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+class KioskScreen(Screen):
+    @property
+    def app(self):
+        return App.get_running_app()
+
+    def clear(self) -> None:
+        """Forget every input of the current visitor (default: nothing to forget)."""
+
+    def spoken_text(self) -> list[str]:
+        """Title, question and button labels, in reading order, for read-aloud."""
+        from kiosk.widgets import BigButton
+
+        out: list[str] = []
+        for widget in reversed(list(self.walk(restrict=True))):
+            text = getattr(widget, "text", "")
+            if not text or getattr(widget, "opacity", 1) == 0:
+                continue
+            if widget.__class__.__name__ in ("TitleLabel", "HeadingLabel") or isinstance(
+                widget, BigButton
+            ):
+                out.append(text)
+        return out

@@ -1,0 +1,739 @@
+"""The kiosk's uploader: signed batches to the central server, the kiosk-config pull, a worker thread.
+
+A caller may rely on this:
+
+- :class:`SyncClient` works on any *outbox* that satisfies :class:`Outbox` (the kiosk's
+  ``LocalStore`` does); this module imports nothing of ``kiosk``.
+- A record leaves the outbox's pending set only through ``mark_synced``, and only after the
+  server answered a batch with an acknowledgement whose ``accepted + duplicates`` equals the number
+  of records sent. Nothing here ever deletes a record.
+- A batch that could not be acknowledged is resent byte for byte under the same ``batch_id``
+  while its records are still at the head of the queue, so a lost acknowledgement costs the
+  server a replay, never a second copy.
+- A 4xx other than 401/408/429 is *permanent* for the batch it answered: its records (only the
+  ones the server named, when it named record indexes) are *held*: they stay pending, are not
+  sent again until staff ask for :meth:`SyncWorker.sync_now`, and the server's words are kept
+  for staff mode (durably, with the held ids). The other records keep flowing. Everything else
+  is retried with full-jitter exponential backoff (:class:`Backoff`), reset on success.
+- On a 401 whose ``Date`` header shows the kiosk clock is off, the client corrects its offset
+  (kept durably in the outbox's meta) and retries that request once.
+- :class:`SyncWorker` does all network and store work on its own thread; :meth:`SyncWorker.snapshot`
+  returns a cached :class:`SyncStatus` and never blocks on I/O, so a UI thread may call it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext as _gettext
+import random as _random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import httpx
+
+from sync.protocol import (
+    BATCH_MAX_BYTES,
+    BATCH_MAX_RECORDS,
+    BATCHES_PATH,
+    BatchAck,
+    KioskConfig,
+    Record,
+    canonical_json,
+    signature_headers,
+)
+
+__all__ = [
+    "CONFIG_PATH",
+    "Backoff",
+    "BatchOutcome",
+    "DrainReport",
+    "Outbox",
+    "OutgoingBatch",
+    "SyncClient",
+    "SyncProblem",
+    "SyncStatus",
+    "SyncWorker",
+    "pack_batch",
+    "problem_from_response",
+]
+
+CONFIG_PATH = "/api/v1/kiosk-config"
+# A 401 is blamed on the kiosk clock only when the server's Date disagrees by more than this.
+CLOCK_TOLERANCE_SECONDS = 5.0
+# Records per mark_synced call; see SyncClient._mark_synced.
+MARK_SLICE = 100
+_RECORD_FIELDS = tuple(Record.model_fields)
+_META_OFFSET = "sync.clock_offset"
+_META_LAST_SUCCESS = "sync.last_success_at"
+_META_CONFIG_PULLED = "sync.config_pulled_at"
+_META_HELD = "sync.held"
+
+
+@dataclass(frozen=True)
+class SyncProblem:
+    """Why a request did not succeed; ``permanent`` ones are not retried automatically."""
+
+    kind: str  # network | timeout | server | auth | busy | rejected | config | protocol | internal
+    status: int | None = None
+    detail: str = ""
+    retry_after: float | None = None
+    records: tuple[int, ...] = ()  # indexes in the batch of the records the server refused
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind == "rejected"
+
+    def words(self, _: Callable[[str], str] = _gettext.gettext) -> str:
+        """The problem as staff mode shows it, translated with ``_``."""
+        texts = {
+            "network": _("The server could not be reached ({detail}). Sending is retried."),
+            "timeout": _("The server did not answer in time. Sending is retried."),
+            "server": _("The server had a problem (HTTP {status}). Sending is retried."),
+            "auth": _(
+                "The server did not accept this kiosk's signature (HTTP 401): "
+                "check the kiosk id and secret."
+            ),
+            "busy": _("The server asked the kiosk to wait (HTTP {status}). Sending is retried."),
+            "rejected": _(
+                "The server refused records (HTTP {status}): {detail}. They stay on this "
+                "kiosk and are not sent again until Sync now is pressed."
+            ),
+            "config": _(
+                "The server refused the kiosk-config request (HTTP {status}): {detail}. "
+                "The kiosk shows the last config it has."
+            ),
+            "protocol": _("The server's answer was not understood: {detail}"),
+            "internal": _("Syncing hit an internal error: {detail}"),
+        }
+        text = texts.get(self.kind, texts["internal"])
+        return text.format(status=self.status, detail=self.detail or "-")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["retry-after"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _error_records(response: httpx.Response) -> tuple[int, ...]:
+    try:
+        errors = response.json().get("errors") or []
+        found = {int(e["record"]) for e in errors if e.get("record") is not None}
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return ()
+    return tuple(sorted(found))
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """The server's explanation, short: its ``error`` sentence and the first field errors."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    if not isinstance(body, dict):
+        return str(body)[:300]
+    message = body.get("error") or body.get("detail") or ""
+    items = body.get("errors") if isinstance(body.get("errors"), list) else []
+    if isinstance(message, list):  # FastAPI's own validation answers
+        message, items = "", message
+    parts = []
+    for item in items[:3]:
+        if isinstance(item, dict):
+            where = item.get("field") or ".".join(str(p) for p in item.get("loc", ()))
+            what = item.get("problem") or item.get("msg") or ""
+            record = f"record {item['record']}: " if item.get("record") is not None else ""
+            parts.append(f"{record}{where}: {what}")
+        else:
+            parts.append(str(item))
+    if len(items) > 3:
+        parts.append(f"... ({len(items)} problems)")
+    text = " - ".join(p for p in (str(message), "; ".join(parts)) if p)
+    return text[:300]
+
+
+def problem_from_response(response: httpx.Response) -> SyncProblem:
+    """Classify a non-success answer: which are retried, which stop and wait for staff."""
+    status = response.status_code
+    if status == 401:
+        return SyncProblem("auth", status, _error_detail(response))
+    if status in (408, 429):
+        return SyncProblem("busy", status, retry_after=_retry_after(response))
+    if 400 <= status < 500:
+        return SyncProblem(
+            "rejected", status, _error_detail(response), records=_error_records(response)
+        )
+    if status >= 500:
+        return SyncProblem("server", status, retry_after=_retry_after(response))
+    return SyncProblem("protocol", status, f"unexpected HTTP {status}")
+
+
+class Outbox(Protocol):
+    """What the client needs of a local store (``kiosk.store.LocalStore`` satisfies it)."""
+
+    def pending(self, limit: int = 500) -> Sequence[Mapping[str, Any]]: ...
+    def mark_synced(self, ids: Iterable[str]) -> Any: ...
+    def counts(self) -> Mapping[str, Any]: ...
+    def set_meta(self, key: str, value: Any) -> Any: ...
+    def get_meta(self, key: str, default: Any = None) -> Any: ...
+    def put_kiosk_config(self, doc: Mapping[str, Any], etag: str | None) -> Any: ...
+    def kiosk_config(self) -> tuple[Mapping[str, Any] | None, str | None]: ...
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Full-jitter exponential backoff: attempt *n* (from 0) waits ``random() * min(cap, base·2ⁿ)``."""
+
+    base: float = 2.0
+    cap: float = 300.0
+    random: Callable[[], float] = _random.random
+
+    def delay(self, attempt: int) -> float:
+        # min() before the power would overflow on very long outages, so clamp the exponent.
+        ceiling = min(self.cap, self.base * 2 ** min(max(attempt, 0), 62))
+        return self.random() * ceiling
+
+
+@dataclass(frozen=True)
+class OutgoingBatch:
+    """The exact bytes of one ``POST /api/v1/batches`` body and the record ids inside it."""
+
+    batch_id: str
+    ids: tuple[str, ...]
+    body: bytes
+
+
+def pack_batch(
+    records: Sequence[Mapping[str, Any]],
+    batch_id: str | None = None,
+    *,
+    max_records: int = BATCH_MAX_RECORDS,
+    max_bytes: int = BATCH_MAX_BYTES,
+) -> OutgoingBatch:
+    """Pack the oldest records that fit (count and size limits of the protocol) into one batch.
+
+    Only the schema's fields are sent, so a store's own bookkeeping never reaches the server.
+    The body equals ``canonical_json({"batch_id": ..., "records": [...]})``.
+    """
+    import uuid
+
+    if not records:
+        raise ValueError("pack_batch needs at least one record")
+    batch_id = batch_id or str(uuid.uuid4())
+    chosen = [{k: r[k] for k in _RECORD_FIELDS if k in r} for r in records[:max_records]]
+    # Fast path: one C-level encoding of the whole batch (a few ms), when it fits in the limit.
+    body = canonical_json({"batch_id": batch_id, "records": chosen})
+    if len(body) <= max_bytes:
+        return OutgoingBatch(batch_id, tuple(str(r["id"]) for r in chosen), body)
+    head = b'{"batch_id":' + canonical_json(batch_id) + b',"records":['
+    size = len(head) + 2
+    parts: list[bytes] = []
+    ids: list[str] = []
+    for record in chosen:
+        encoded = canonical_json(record)
+        if parts and size + len(encoded) + 1 > max_bytes:
+            break
+        parts.append(encoded)
+        ids.append(str(record["id"]))
+        size += len(encoded) + 1
+    return OutgoingBatch(batch_id, tuple(ids), head + b",".join(parts) + b"]}")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    batch_id: str
+    sent: int
+    acknowledged: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    problem: SyncProblem | None = None
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    """What one :meth:`SyncClient.drain_once` did; ``problem`` is why it stopped early, if it did
+    (a permanent rejection does not stop a drain: those records are held, ``held`` counts them)."""
+
+    batches: tuple[BatchOutcome, ...] = ()
+    pending_left: int = 0
+    problem: SyncProblem | None = None
+    held: int = 0
+
+    @property
+    def sent(self) -> int:
+        return sum(b.sent for b in self.batches)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(b.acknowledged for b in self.batches)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What staff mode shows. Times are UTC Unix seconds; ``last_error`` is in words."""
+
+    pending: int = 0
+    oldest_pending_age_seconds: float | None = None
+    last_success_at: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+    held: int = 0  # records the server refused: kept pending, resent only after "sync now"
+    held_error: str | None = None  # why, in words
+    next_attempt_in_seconds: float | None = None
+    config_pulled_at: float | None = None
+    clock_offset_seconds: float = 0.0
+    running: bool = False
+
+
+def _iso_to_unix(value: Any) -> float | None:
+    from datetime import datetime
+
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class SyncClient:
+    """One kiosk's conversation with the server. Not thread-safe: one thread drives it."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        server_url: str,
+        kiosk_id: str,
+        secret: str | bytes,
+        *,
+        timeout: float = 20.0,
+        batch_size: int = BATCH_MAX_RECORDS,
+        clock: Callable[[], float] = time.time,
+        translate: Callable[[str], str] = _gettext.gettext,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.outbox = outbox
+        self.kiosk_id = kiosk_id
+        self._secret = secret
+        self._clock = clock
+        self._translate = translate
+        self._batch_size = max(1, min(batch_size, BATCH_MAX_RECORDS))
+        self._http = httpx.Client(
+            base_url=server_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            headers={"User-Agent": "kayttajatori-kiosk"},
+        )
+        self._inflight: OutgoingBatch | None = None
+        self.clock_offset = float(outbox.get_meta(_META_OFFSET, 0.0) or 0.0)
+        self.last_problem: SyncProblem | None = None
+        self.last_problem_at: float | None = None
+        self.last_success_at: float | None = outbox.get_meta(_META_LAST_SUCCESS, None)
+        self._problem_source: str | None = None  # "batch" or "config"
+        held = outbox.get_meta(_META_HELD, None) or {}
+        self._held: set[str] = set(held.get("ids") or ())
+        problem = held.get("problem")
+        self.held_problem = SyncProblem(**problem) if isinstance(problem, dict) else None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def now(self) -> float:
+        """The kiosk's clock corrected by the offset learnt from the server."""
+        return self._clock() + self.clock_offset
+
+    # --- requests
+
+    def _signed(self, method: str, path: str, body: bytes = b"", **headers: str) -> httpx.Response:
+        """Send one signed request; on a clock-skew 401 correct the offset and resend once."""
+        for attempt in range(2):
+            timestamp = int(self.now())
+            request = self._http.build_request(method, path, content=body)
+            request.headers.update(
+                signature_headers(
+                    self.kiosk_id, self._secret, method, request.url.path, body, timestamp
+                )
+            )
+            request.headers.update(headers)
+            response = self._http.send(request)
+            if response.status_code == 401 and attempt == 0 and self._learn_clock(response):
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _learn_clock(self, response: httpx.Response) -> bool:
+        """Adopt the server's clock from a 401's ``Date``; True when that changed anything."""
+        server_time = None
+        # The app and the HTTP server may each add a Date; any that parses will do.
+        for value in reversed(response.headers.get_list("date")):
+            try:
+                server_time = parsedate_to_datetime(value).timestamp()
+                break
+            except (TypeError, ValueError, IndexError):
+                continue
+        if server_time is None:
+            return False
+        offset = server_time - self._clock()
+        if abs(offset - self.clock_offset) <= CLOCK_TOLERANCE_SECONDS:
+            return False  # the clock agrees: the 401 is about the kiosk's credentials
+        self.clock_offset = offset
+        self.outbox.set_meta(_META_OFFSET, offset)
+        return True
+
+    def _pending_count(self) -> int:
+        return int(self.outbox.counts().get("pending") or 0)
+
+    # --- batches
+
+    def _next_batch(self, acked: frozenset[str] = frozenset()) -> OutgoingBatch | None:
+        """The oldest pending records, except held ones and ``acked`` (still being marked)."""
+        skip = acked | self._held if self._held else acked
+        records = self.outbox.pending(limit=self._batch_size + len(skip))
+        if skip:
+            records = [r for r in records if str(r["id"]) not in skip][: self._batch_size]
+        if not records:
+            self._inflight = None
+            return None
+        inflight = self._inflight
+        if inflight is not None:
+            head = tuple(str(r["id"]) for r in records[: len(inflight.ids)])
+            if head == inflight.ids:
+                return inflight  # resend the unacknowledged batch unchanged
+        self._inflight = pack_batch(records)
+        return self._inflight
+
+    def _post(self, batch: OutgoingBatch, pending: int) -> BatchOutcome:
+        """POST one batch; the outcome says whether the server acknowledged all of it."""
+        sent = len(batch.ids)
+        headers = {"Content-Type": "application/json", "X-Kiosk-Pending": str(pending)}
+        try:
+            response = self._signed("POST", BATCHES_PATH, batch.body, **headers)
+        except httpx.TimeoutException as exc:
+            return self._failed(batch, SyncProblem("timeout", detail=type(exc).__name__))
+        except httpx.TransportError as exc:
+            return self._failed(
+                batch, SyncProblem("network", detail=str(exc) or type(exc).__name__)
+            )
+        if response.status_code not in (200, 201):
+            problem = problem_from_response(response)
+            if problem.permanent:
+                self._hold(batch, problem)
+            return self._failed(batch, problem)
+        try:
+            ack = BatchAck.model_validate(response.json())
+        except ValueError as exc:
+            return self._failed(batch, SyncProblem("protocol", response.status_code, str(exc)))
+        if ack.batch_id != batch.batch_id or ack.accepted + ack.duplicates != sent:
+            detail = f"sent {sent}, acknowledged {ack.accepted}+{ack.duplicates} of {ack.batch_id}"
+            return self._failed(batch, SyncProblem("protocol", response.status_code, detail))
+        self._inflight = None
+        self.last_problem = self.last_problem_at = self._problem_source = None
+        self.last_success_at = self.now()
+        return BatchOutcome(batch.batch_id, sent, sent, ack.accepted, ack.duplicates)
+
+    def _hold(self, batch: OutgoingBatch, problem: SyncProblem) -> None:
+        """Keep the refused records pending but out of later batches, durably, with the reason."""
+        ids = batch.ids
+        if problem.records and all(0 <= i < len(ids) for i in problem.records):
+            ids = tuple(ids[i] for i in problem.records)  # the rest goes in the next batch
+        self._inflight = None  # the next batch is packed afresh under a new batch id
+        self._held.update(ids)
+        self.held_problem = problem
+        document = {"ids": sorted(self._held), "problem": asdict(problem)}
+        self.outbox.set_meta(_META_HELD, document)
+
+    def release_held(self) -> int:
+        """Staff's "sync now": send the held records again; returns how many there were."""
+        count = len(self._held)
+        if count or self.held_problem is not None:
+            self._held.clear()
+            self.held_problem = None
+            self.outbox.set_meta(_META_HELD, None)
+        return count
+
+    def _mark_synced(self, ids: Sequence[str]) -> None:
+        """Mark in slices: each ``mark_synced`` holds the store (and so the UI's next save) for
+        a durable write; short slices with a pause between let a visitor's save go first."""
+        for start in range(0, len(ids), MARK_SLICE):
+            if start:
+                time.sleep(0.002)
+            self.outbox.mark_synced(ids[start : start + MARK_SLICE])
+
+    def send_batch(self) -> BatchOutcome | None:
+        """Send the oldest pending records as one batch; None when nothing is pending."""
+        batch = self._next_batch()
+        if batch is None:
+            return None
+        outcome = self._post(batch, self._pending_count())
+        if outcome.problem is None:
+            self._mark_synced(batch.ids)
+            self._save_success()
+        return outcome
+
+    def drain_once(
+        self, on_batch: Callable[[BatchOutcome], None] | None = None, max_batches: int = 100_000
+    ) -> DrainReport:
+        """Send batches until nothing is pending or one fails; never retries within the call.
+
+        While batch *n+1* travels, batch *n*'s acknowledged records are marked synced on a helper
+        thread (the disk and the network work at once); every acknowledged batch is marked
+        before this returns, and a batch is never marked before its acknowledgement.
+        """
+        outcomes: list[BatchOutcome] = []
+        problem = None
+        acked: tuple[str, ...] = ()  # acknowledged, not yet marked
+        with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
+            for _ in range(max_batches):
+                batch = self._next_batch(frozenset(acked))
+                if batch is None:
+                    break
+                pending = self._pending_count() - len(acked)
+                marking = marker.submit(self._mark_synced, acked) if acked else None
+                outcome = self._post(batch, pending)
+                if marking is not None:
+                    marking.result()  # a store error ends the drain; the records stay pending
+                acked = batch.ids if outcome.problem is None else ()
+                outcomes.append(outcome)
+                if on_batch is not None:
+                    on_batch(outcome)
+                if outcome.problem is not None and not outcome.problem.permanent:
+                    problem = outcome.problem
+                    break  # the worker retries after a backoff; held records need no retry
+        if acked:
+            self._mark_synced(acked)
+        if any(o.problem is None for o in outcomes):
+            self._save_success()
+        return DrainReport(tuple(outcomes), self._pending_count(), problem, len(self._held))
+
+    # --- kiosk-config
+
+    def pull_config(self) -> SyncProblem | bool:
+        """Fetch the kiosk-config; True when a new one was stored, False when unchanged."""
+        doc, etag = self.outbox.kiosk_config()
+        headers = {"If-None-Match": etag} if doc is not None and etag else {}
+        headers["X-Kiosk-Pending"] = str(self._pending_count())
+        try:
+            response = self._signed("GET", CONFIG_PATH, **headers)
+        except httpx.TimeoutException as exc:
+            return self._record(SyncProblem("timeout", detail=type(exc).__name__), "config")
+        except httpx.TransportError as exc:
+            problem = SyncProblem("network", detail=str(exc) or type(exc).__name__)
+            return self._record(problem, "config")
+        if response.status_code not in (200, 304):
+            problem = problem_from_response(response)
+            if problem.permanent:  # only a batch's rejection stops the sending
+                problem = replace(problem, kind="config")
+            return self._record(problem, "config")
+        changed = response.status_code == 200
+        if changed:
+            try:
+                body = response.json()
+                KioskConfig.model_validate(body)
+            except ValueError as exc:
+                problem = SyncProblem("protocol", 200, f"kiosk-config: {exc}")
+                return self._record(problem, "config")
+            self.outbox.put_kiosk_config(body, response.headers.get("etag"))
+        if self._problem_source == "config":
+            self.last_problem = self.last_problem_at = self._problem_source = None
+        self.last_success_at = self.now()
+        self.outbox.set_meta(_META_CONFIG_PULLED, self.last_success_at)
+        self._save_success()
+        return changed
+
+    # --- status
+
+    def _failed(self, batch: OutgoingBatch, problem: SyncProblem) -> BatchOutcome:
+        self._record(problem, "batch")
+        return BatchOutcome(batch.batch_id, len(batch.ids), problem=problem)
+
+    def _record(self, problem: SyncProblem, source: str) -> SyncProblem:
+        self.last_problem = problem
+        self.last_problem_at = self.now()
+        self._problem_source = source
+        return problem
+
+    def _save_success(self) -> None:
+        # Once per drain, not per batch: each meta write is a durable write on the kiosk's disk.
+        self.outbox.set_meta(_META_LAST_SUCCESS, self.last_success_at)
+
+    def status(self) -> SyncStatus:
+        """A fresh status read from the outbox (touches the store: not for a UI thread)."""
+        counts = self.outbox.counts()
+        oldest = _iso_to_unix(counts.get("oldest_pending_created_at"))
+        problem = self.last_problem
+        return SyncStatus(
+            pending=int(counts.get("pending") or 0),
+            oldest_pending_age_seconds=None if oldest is None else max(0.0, self.now() - oldest),
+            last_success_at=self.last_success_at,
+            last_error=None if problem is None else problem.words(self._translate),
+            last_error_at=self.last_problem_at,
+            held=len(self._held),
+            held_error=None
+            if self.held_problem is None
+            else self.held_problem.words(self._translate),
+            config_pulled_at=self.outbox.get_meta(_META_CONFIG_PULLED, None),
+            clock_offset_seconds=self.clock_offset,
+        )
+
+
+class SyncWorker:
+    """Runs a :class:`SyncClient` on a background thread: after visits, on a timer, on request.
+
+    ``nudge()`` (after each finished visit) asks for an attempt ``debounce`` seconds later but
+    never earlier than the current backoff allows; ``sync_now()`` (staff) skips the backoff and
+    releases the held records (see :meth:`SyncClient.release_held`) to be sent once more. The
+    kiosk-config is pulled at start and every ``config_interval``.
+    """
+
+    def __init__(
+        self,
+        client: SyncClient,
+        *,
+        interval: float = 60.0,
+        config_interval: float = 600.0,
+        debounce: float = 2.0,
+        backoff: Backoff | None = None,
+        status_interval: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        on_status: Callable[[SyncStatus], None] | None = None,
+    ):
+        self.client = client
+        self._interval = interval
+        self._config_interval = config_interval
+        self._debounce = debounce
+        self._backoff = backoff or Backoff()
+        self._status_interval = status_interval
+        self._mono = monotonic
+        self._on_status = on_status
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+        self._release = False  # staff asked to send the held records again
+        self._backoff_until = 0.0
+        self._next_drain = 0.0
+        self._next_config = 0.0
+        self._snapshot = SyncStatus()
+
+    # --- called from any thread (the UI's included): only short critical sections, no I/O
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is not None:
+                return
+            self._next_drain = self._next_config = self._mono()
+            self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
+            self._thread.start()
+
+    def nudge(self) -> None:
+        with self._cond:
+            due = max(self._mono() + self._debounce, self._backoff_until)
+            if due < self._next_drain:
+                self._next_drain = due
+                self._cond.notify()
+
+    def sync_now(self) -> None:
+        with self._cond:
+            self._release = True
+            self._failures = 0
+            self._backoff_until = 0.0
+            self._next_drain = self._next_config = self._mono()
+            self._cond.notify()
+
+    def snapshot(self) -> SyncStatus:
+        with self._cond:
+            snapshot = self._snapshot
+            due = self._next_drain
+        if not snapshot.running:
+            return snapshot
+        return replace(snapshot, next_attempt_in_seconds=max(0.0, due - self._mono()))
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Ask the thread to finish and wait; True when it has (an HTTP call may be in flight)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                return False
+        self.client.close()
+        return True
+
+    # --- the worker thread
+
+    def _run(self) -> None:
+        self._refresh_snapshot()
+        while True:
+            with self._cond:
+                while not self._stopping:
+                    now = self._mono()
+                    wake = min(self._next_drain, self._next_config, now + self._status_interval)
+                    if wake <= now:
+                        break
+                    self._cond.wait(wake - now)
+                if self._stopping:
+                    break
+                now = self._mono()
+                drain_due = now >= self._next_drain
+                config_due = now >= self._next_config
+                release, self._release = self._release, False
+            try:
+                if release:
+                    self.client.release_held()  # here: it writes to the store
+                if config_due:
+                    self._pull_config()
+                if drain_due:
+                    self._drain()
+                self._refresh_snapshot()
+            except Exception as exc:  # a store or programming error must not kill syncing
+                self.client._record(SyncProblem("internal", detail=repr(exc)), "batch")
+                with self._cond:
+                    self._schedule_retry(self._mono(), None)
+                with contextlib.suppress(Exception):
+                    self._refresh_snapshot()
+        with self._cond:
+            self._snapshot = replace(self._snapshot, running=False)
+
+    def _pull_config(self) -> None:
+        result = self.client.pull_config()
+        with self._cond:
+            # a failed pull is retried within a minute; the cached config keeps the kiosk going
+            wait = (
+                self._config_interval
+                if isinstance(result, bool)
+                else min(60.0, self._config_interval)
+            )
+            self._next_config = self._mono() + wait
+
+    def _drain(self) -> None:
+        report = self.client.drain_once()
+        with self._cond:
+            now = self._mono()
+            if report.problem is None:
+                self._failures = 0
+                self._backoff_until = 0.0
+                self._next_drain = now + self._interval
+            else:
+                self._schedule_retry(now, report.problem.retry_after)
+
+    def _schedule_retry(self, now: float, retry_after: float | None) -> None:
+        delay = self._backoff.delay(self._failures)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self._backoff.cap))
+        self._failures += 1
+        self._backoff_until = now + delay
+        self._next_drain = self._backoff_until
+
+    def _refresh_snapshot(self) -> None:
+        status = replace(self.client.status(), running=True)
+        with self._cond:
+            self._snapshot = status
+        if self._on_status is not None:
+            self._on_status(status)

@@ -1,0 +1,144 @@
+"""Assemble the central server's ASGI app: routes, error mapping and shared state, explicitly.
+
+A caller may rely on: ``create_app(settings)`` returning a FastAPI app with
+``app.state.settings``, ``app.state.engine`` (made from the settings unless one is given) and
+``app.state.looks_personal``; the kiosk API (batches, kiosk-config), ``/healthz``, and the staff
+and follow-up routers when their modules exist (each exposes ``router`` and may expose
+``install(app)`` for middleware or mounts). It does not migrate the database: ``kiosk-server
+init``/``serve`` (or :func:`sync.server.db.migrate.upgrade`) do. :data:`ERROR_STATUS` is the
+one place where domain errors become HTTP status codes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from sync.server import errors
+from sync.server.db.engine import make_engine
+from sync.server.db.ingest import default_personal_detector
+from sync.server.optional import import_if_present
+from sync.server.resources import batches, health, kiosk_config
+from sync.server.settings import Settings
+
+__all__ = ["ERROR_STATUS", "OPTIONAL_ROUTERS", "create_app", "create_app_from_env"]
+
+ERROR_STATUS: dict[type[errors.DomainError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.InvalidInput: 422,
+}
+
+# Built in parallel by other areas; included when present (an import error is not hidden). Each
+# exposes ``router`` and may expose ``install(app)``, called after the error handlers are set.
+OPTIONAL_ROUTERS = (
+    "sync.server.resources.staff",
+    "sync.server.resources.followup",
+    # Deployment area (issue 7): enrollment codes and Prometheus metrics.
+    "sync.server.resources.enrollment",
+    "sync.server.resources.metrics",
+)
+STATIC_DIR = Path(__file__).with_name("static")
+
+API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.
+
+Kiosks sign every request (headers `X-Kiosk-Id`, `X-Kiosk-Timestamp`, `X-Kiosk-Signature`:
+lowercase hex HMAC-SHA256 with the kiosk's secret over
+`METHOD\\nPATH\\nTIMESTAMP\\nhex(sha256(body))`). See docs/sync-protocol.md for the whole
+protocol: enrolment, signing, idempotent batches, kiosk-config and USB batch files.
+"""
+
+
+def status_for(error: errors.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return 400
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    status = status_for(exc)
+    headers = {}
+    if status == 401:
+        # The Date header (added to every answer by DateHeader) lets a kiosk whose clock is off
+        # correct its offset.
+        headers["WWW-Authenticate"] = 'KioskSignature realm="kiosk"'
+    return JSONResponse(exc.body(), status_code=status, headers=headers)
+
+
+class DateHeader:
+    """ASGI middleware: a ``Date`` header on every answer that has none.
+
+    Kiosks correct their clock from it (see docs/sync-protocol.md), so it must not depend on the
+    HTTP server in front: ``serve`` runs uvicorn without its own Date header, and in-process
+    clients see the same header.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    headers.append((b"date", email.utils.formatdate(usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Käyttäjätori server",
+        version="1",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.looks_personal = default_personal_detector()
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_middleware(DateHeader)
+    for module in (health, batches, kiosk_config):
+        app.include_router(module.router)
+    for name in OPTIONAL_ROUTERS:
+        module = import_if_present(name)
+        if module is None:
+            continue
+        app.include_router(module.router)
+        if hasattr(module, "install"):
+            module.install(app)
+    if STATIC_DIR.is_dir() and not any(getattr(r, "path", None) == "/static" for r in app.routes):
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: settings from ``KT_*`` variables (set by ``serve``)."""
+    return create_app(Settings.load())

@@ -1,0 +1,188 @@
+"""Kiosk request signatures, checked at the edge of every kiosk resource.
+
+The scheme is ``sync.protocol``'s: headers ``X-Kiosk-Id``, ``X-Kiosk-Timestamp`` (Unix
+seconds) and ``X-Kiosk-Signature`` (hex HMAC-SHA256 with the kiosk's secret over method, path,
+timestamp and the body's SHA-256). A caller may rely on: :func:`check_signature` raising
+:class:`~sync.server.errors.Unauthorized` with a specific reason for a missing header, unknown
+or disabled kiosk, stale timestamp or bad signature, and returning the kiosk otherwise;
+:func:`signed_kiosk` (a FastAPI dependency) also reading the body once, at most
+``BATCH_MAX_BYTES`` of it, and recording ``last_seen_at`` and ``X-Kiosk-Pending``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from gettext import gettext as _
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from sync.protocol import BATCH_MAX_BYTES, verify_signature
+from sync.server.db.engine import write_connection
+from sync.server.db.kiosks import KioskRow, get_kiosk, touch_kiosk
+from sync.server.errors import ErrorBody, PayloadTooLarge, Unauthorized
+
+__all__ = [
+    "UNAUTHORIZED_RESPONSE",
+    "SignedKiosk",
+    "SignedRequest",
+    "check_signature",
+    "read_body",
+    "signed_kiosk",
+]
+
+
+# How resources document their 401 in OpenAPI.
+UNAUTHORIZED_RESPONSE = {
+    "model": ErrorBody,
+    "description": "Missing, unknown, disabled, stale or bad signature; the error says which.",
+    "headers": {
+        "Date": {
+            "description": "The server's clock; a kiosk corrects its offset from it.",
+            "schema": {"type": "string"},
+        },
+        "WWW-Authenticate": {"schema": {"type": "string"}},
+    },
+}
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a resource gets from :func:`signed_kiosk`: the kiosk and the exact body it signed."""
+
+    kiosk: KioskRow
+    body: bytes
+
+
+def check_signature(
+    engine: Engine,
+    *,
+    kiosk_id: str | None,
+    timestamp: str | int | None,
+    signature: str | None,
+    method: str,
+    path: str,
+    body: bytes,
+    now: datetime,
+    max_skew_seconds: int | None,
+) -> KioskRow:
+    """The signing kiosk, or :class:`Unauthorized`. ``max_skew_seconds=None`` skips the clock
+    rule (USB batch files travel for days)."""
+    missing = [
+        name
+        for name, value in (
+            ("X-Kiosk-Id", kiosk_id),
+            ("X-Kiosk-Timestamp", timestamp),
+            ("X-Kiosk-Signature", signature),
+        )
+        if value in (None, "")
+    ]
+    if missing:
+        raise Unauthorized(
+            _("missing {headers}: kiosk requests must be signed").format(headers=", ".join(missing))
+        )
+    try:
+        ts = int(str(timestamp))
+    except ValueError:
+        raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number")) from None
+    with engine.connect() as conn:
+        kiosk = get_kiosk(conn, str(kiosk_id))
+    if kiosk is None:
+        raise Unauthorized(
+            _("unknown kiosk {id!r}: enroll it with kiosk-server enroll-kiosk").format(id=kiosk_id)
+        )
+    if kiosk.disabled_at is not None:
+        raise Unauthorized(_("kiosk {id!r} is disabled").format(id=kiosk_id))
+    if max_skew_seconds is not None:
+        skew = int(now.timestamp()) - ts
+        if abs(skew) > max_skew_seconds:
+            message = (
+                _("X-Kiosk-Timestamp is {seconds} s behind the server's clock")
+                if skew > 0
+                else _("X-Kiosk-Timestamp is {seconds} s ahead of the server's clock")
+            )
+            raise Unauthorized(
+                message.format(seconds=abs(skew))
+                + _(
+                    " (limit {limit} s); correct the offset with the Date header of this answer"
+                ).format(limit=max_skew_seconds)
+            )
+    if not verify_signature(kiosk.secret, method, path, ts, body, str(signature)):
+        raise Unauthorized(_("X-Kiosk-Signature does not match this request and kiosk secret"))
+    return kiosk
+
+
+async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
+    """The request body, or :class:`PayloadTooLarge` as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(
+            _("the body is {size} bytes; the limit is {limit} bytes").format(
+                size=declared, limit=limit
+            )
+        )
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(
+                _("the body is over the limit of {limit} bytes").format(limit=limit)
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _pending(value: str | None) -> int | None:
+    # Informational and unsigned: a value we cannot read is ignored rather than refused.
+    if value is None or not value.strip().isdigit():
+        return None
+    return min(int(value.strip()), 2**31 - 1)
+
+
+async def signed_kiosk(
+    request: Request,
+    x_kiosk_id: Annotated[str | None, Header(description="The kiosk's enrolled id.")] = None,
+    x_kiosk_timestamp: Annotated[
+        str | None, Header(description="Unix seconds; within 300 s of the server's clock.")
+    ] = None,
+    x_kiosk_signature: Annotated[
+        str | None,
+        Header(
+            description="Lowercase hex HMAC-SHA256 with the kiosk's secret over "
+            "METHOD\\nPATH\\nTIMESTAMP\\nhex(sha256(body))."
+        ),
+    ] = None,
+    x_kiosk_pending: Annotated[
+        str | None, Header(description="Records the kiosk still holds unsent (not signed).")
+    ] = None,
+) -> SignedRequest:
+    """FastAPI dependency for kiosk resources."""
+    body = await read_body(request)
+    engine: Engine = request.app.state.engine
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+
+    def check_and_touch() -> KioskRow:
+        kiosk = check_signature(
+            engine,
+            kiosk_id=x_kiosk_id,
+            timestamp=x_kiosk_timestamp,
+            signature=x_kiosk_signature,
+            method=request.method,
+            path=request.url.path,
+            body=body,
+            now=now,
+            max_skew_seconds=settings.signature_max_skew_seconds,
+        )
+        with write_connection(engine) as conn:
+            touch_kiosk(conn, kiosk.id, _pending(x_kiosk_pending), now)
+        return kiosk
+
+    return SignedRequest(await run_in_threadpool(check_and_touch), body)
+
+
+# What a kiosk resource declares: ``signed: SignedKiosk``.
+SignedKiosk = Annotated[SignedRequest, Depends(signed_kiosk)]

@@ -1,0 +1,386 @@
+"""``kiosk-server``: set up, run and look after the central server from the command line.
+
+Each subcommand is a pair of small functions (``_add_<name>(parser)`` and ``_run_<name>(args)``)
+listed in :data:`COMMANDS`, so another subcommand is one more entry. Every subcommand takes
+the settings flags (``--data-dir``, ``--database-url``, ...; also ``KT_*`` variables). A caller
+may rely on: exit status 0 on success, 1 with a one-line reason on stderr when the input or
+the database state refuses the command, 2 for usage errors (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from gettext import gettext as _
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
+from sync.server import deploy_cli
+from sync.server.auth import check_signature
+from sync.server.db.engine import make_engine
+from sync.server.db.ingest import parse_batch, store_batch
+from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
+from sync.server.db.migrate import upgrade
+from sync.server.db.seed import seed_from_config
+from sync.server.db.staff_users import add_staff_user
+from sync.server.db.tables import records
+from sync.server.domain import exports
+from sync.server.errors import DomainError, InvalidInput
+from sync.server.settings import Settings, option_help
+
+__all__ = ["COMMANDS", "DEMO_CONFIG", "build_parser", "main"]
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "assets" / "demo" / "kiosk-config.json"
+_SETTINGS_FLAGS = ("data_dir", "database_url", "public_base_url")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load({name: getattr(args, name, None) for name in option_help()})
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """The engine, with the schema brought up to date (cheap when it already is)."""
+    engine = make_engine(_settings(args).resolved_database_url)
+    upgrade(engine)
+    return engine
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+# --- init
+
+
+def _add_init(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options beyond the settings flags
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    upgrade(settings.resolved_database_url)
+    print(_("Database ready: {url}").format(url=_redacted_url(settings.resolved_database_url)))
+    return 0
+
+
+def _redacted_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- serve
+
+
+def _add_serve(parser: argparse.ArgumentParser) -> None:
+    help_ = option_help()
+    parser.add_argument("--host", help=help_["host"])
+    parser.add_argument("--port", type=int, help=help_["port"])
+    parser.add_argument("--workers", type=int, help=help_["workers"])
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    upgrade(settings.resolved_database_url)
+    settings.session_secret()  # create it once, before workers race for it
+    # Workers are separate processes: they read the same settings from KT_* variables.
+    os.environ.update(settings.as_env())
+    uvicorn.run(
+        "sync.server.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        date_header=False,  # the app sets Date itself (kiosks read it on a 401)
+    )
+    return 0
+
+
+# --- enroll-kiosk / disable-kiosk
+
+
+def _add_enroll_kiosk(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help=_("A name staff recognise the kiosk by."))
+    parser.add_argument("--site", required=True, help=_("Where the kiosk stands."))
+    parser.add_argument("--id", dest="kiosk_id", help=_("Kiosk id; default: made from NAME."))
+    parser.add_argument("--json", action="store_true", help=_("Print kiosk_id and secret as JSON."))
+
+
+def _run_enroll_kiosk(args: argparse.Namespace) -> int:
+    enrolled = enroll_kiosk(_engine(args), args.name, args.site, kiosk_id=args.kiosk_id)
+    if args.json:
+        _print_json({"kiosk_id": enrolled.kiosk_id, "secret": enrolled.secret})
+    else:
+        print(_("kiosk_id = {id}").format(id=enrolled.kiosk_id))
+        print(_("secret   = {secret}").format(secret=enrolled.secret))
+        print(_("Put the secret in the kiosk's secret file; it is not shown again."))
+    return 0
+
+
+def _add_disable_kiosk(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kiosk_id", metavar="KIOSK_ID")
+
+
+def _run_disable_kiosk(args: argparse.Namespace) -> int:
+    disable_kiosk(_engine(args), args.kiosk_id)
+    print(
+        _("Kiosk {id} is disabled; its requests are refused from now on.").format(id=args.kiosk_id)
+    )
+    return 0
+
+
+# --- add-staff
+
+
+def _add_add_staff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("username", metavar="USERNAME")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("Read the password from the first line of standard input (for scripts)."),
+    )
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(_("Password: "))
+    if first != getpass.getpass(_("Password again: ")):
+        raise InvalidInput(_("the passwords differ; nothing was stored"))
+    return first
+
+
+def _run_add_staff(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    add_staff_user(_engine(args), args.username, password)
+    print(_("Staff user {name} added.").format(name=args.username.strip()))
+    return 0
+
+
+# --- export
+
+
+def _add_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    parser.add_argument("--since", help=_("Only records created at or after this ISO time."))
+    parser.add_argument("--event", help=_("Only records of this event id."))
+    parser.add_argument(
+        "--delimiter", choices=tuple(exports.DELIMITERS), default="comma", help=_("CSV only.")
+    )
+
+
+def _parse_since(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            _(
+                "--since {value!r} is not an ISO time such as 2026-11-01 or 2026-11-01T12:00:00Z"
+            ).format(value=text)
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _export_rows(engine: Engine, since: datetime | None, event: str | None) -> Iterator[dict]:
+    query = select(records).order_by(records.c.created_at, records.c.id)
+    if since is not None:
+        query = query.where(records.c.created_at >= since)
+    if event:
+        query = query.where(records.c.event_id == event)
+    with engine.connect() as conn:
+        for row in conn.execution_options(yield_per=500).execute(query).mappings():
+            yield exports.export_row(row)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    since = _parse_since(args.since) if args.since else None
+    rows = _export_rows(_engine(args), since, args.event)
+    chunks = (
+        exports.csv_chunks(rows, args.delimiter)
+        if args.format == "csv"
+        else exports.jsonl_chunks(rows)
+    )
+    out = sys.stdout.buffer
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+    return 0
+
+
+# --- import-batch
+
+
+def _add_import_batch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", type=Path, help=_("A batch file from a USB stick."))
+
+
+def _run_import_batch(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.file.read_bytes())
+    except OSError as exc:
+        raise InvalidInput(
+            _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
+        ) from None
+    except ValueError:
+        raise InvalidInput(
+            _("{file} is not JSON: not a batch file").format(file=args.file)
+        ) from None
+    try:
+        kiosk_id, timestamp, signature, body = read_batch_file(document)
+    except BatchFileError as exc:
+        raise InvalidInput(str(exc)) from None
+    settings = _settings(args)
+    engine = _engine(args)
+    # The same check as over the network, except the clock rule: a stick may travel for days.
+    kiosk = check_signature(
+        engine,
+        kiosk_id=kiosk_id,
+        timestamp=timestamp,
+        signature=signature,
+        method="POST",
+        path=BATCHES_PATH,
+        body=body,
+        now=datetime.now(UTC),
+        max_skew_seconds=None,
+    )
+    parsed = parse_batch(
+        body, kiosk.id, age_groups=settings.age_groups, districts=settings.districts
+    )
+    result = store_batch(engine, parsed, kiosk.id, source="usb")
+    _print_json(result.ack())
+    return 0
+
+
+# --- seed-demo
+
+
+def _add_seed_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=DEMO_CONFIG,
+        help=_("Kiosk-config JSON to load (default: the demo)."),
+    )
+
+
+def _run_seed_demo(args: argparse.Namespace) -> int:
+    try:
+        config = KioskConfig.model_validate_json(args.file.read_bytes())
+    except OSError as exc:
+        raise InvalidInput(
+            _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
+        ) from None
+    except ValueError as exc:
+        raise InvalidInput(
+            _("{file} is not kiosk-config JSON: {error}").format(file=args.file, error=exc)
+        ) from None
+    engine = _engine(args)
+    result = seed_from_config(engine, config)
+    print(
+        _(
+            "Seeded {themes} themes ({steps} new steps, {updates} new updates); active event: {event}"
+        ).format(
+            themes=result.themes,
+            steps=result.steps_added,
+            updates=result.updates_added,
+            event=result.event_id,
+        )
+    )
+    return 0
+
+
+Command = tuple[
+    str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]
+]
+
+COMMANDS: list[Command] = [
+    ("init", _("Create or upgrade the database schema."), _add_init, _run_init),
+    ("serve", _("Run the server (migrates first)."), _add_serve, _run_serve),
+    (
+        "enroll-kiosk",
+        _("Enrol a kiosk; print its secret and a one-time enrollment code."),
+        deploy_cli.with_code_options(_add_enroll_kiosk),
+        deploy_cli.run_enroll_kiosk,
+    ),
+    (
+        "disable-kiosk",
+        _("Refuse a kiosk's requests from now on."),
+        _add_disable_kiosk,
+        _run_disable_kiosk,
+    ),
+    (
+        "add-staff",
+        _("Create a staff account (argon2id password hash)."),
+        _add_add_staff,
+        _run_add_staff,
+    ),
+    ("export", _("Write records as CSV or JSON Lines to stdout."), _add_export, _run_export),
+    (
+        "import-batch",
+        _("Ingest a signed batch file from a USB stick."),
+        _add_import_batch,
+        _run_import_batch,
+    ),
+    ("seed-demo", _("Load demo themes and event (idempotent)."), _add_seed_demo, _run_seed_demo),
+    # Deployment area (issue 7): sync/server/deploy_cli.py.
+    (
+        "enrollment-code",
+        _("Print a new one-time enrollment code for an enrolled kiosk."),
+        deploy_cli.add_enrollment_code,
+        deploy_cli.run_enrollment_code,
+    ),
+    ("backup", _("Back up the database to a file."), deploy_cli.add_backup, deploy_cli.run_backup),
+    (
+        "restore",
+        _("Restore a backup into an empty database."),
+        deploy_cli.add_restore,
+        deploy_cli.run_restore,
+    ),
+]
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    help_ = option_help()
+    for name in _SETTINGS_FLAGS:
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk-server", description=_("The Käyttäjätori central server.")
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, summary, add_arguments, run in COMMANDS:
+        command = sub.add_parser(name, help=summary, description=summary)
+        _add_settings_flags(command)
+        add_arguments(command)
+        command.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DomainError as exc:
+        print(
+            _("kiosk-server {command}: {error}").format(command=args.command, error=exc.message),
+            file=sys.stderr,
+        )
+        for item in exc.errors:
+            print(f"  {item}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,317 @@
+"""Batch ingest: parse and validate a kiosk's batch, then store it in one transaction.
+
+A caller may rely on:
+- :func:`parse_batch` raising ``BadRequest`` (not JSON), ``PayloadTooLarge`` (over 1 MiB or
+  500 records) or ``InvalidInput`` listing every broken record by index and field, including
+  records whose ``kiosk_id`` is not the signing kiosk; nothing is stored when it raises.
+- :func:`store_batch` storing each record id at most once, ever (a stored id counts as a
+  duplicate), answering a resent batch (same ``batch_id``, same content) with the answer it
+  gave first, and raising ``Conflict`` for a ``batch_id`` reused with other content or by
+  another kiosk. It is safe to call from several processes at once on one PostgreSQL
+  database: inserts use ``ON CONFLICT DO NOTHING`` and the batch row is claimed first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from gettext import gettext as _
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from sync.protocol import (
+    BATCH_MAX_BYTES,
+    BATCH_MAX_RECORDS,
+    FieldError,
+    Record,
+    RecordValidationError,
+    canonical_json,
+    validate_record,
+)
+from sync.server.db.engine import write_connection
+from sync.server.db.tables import batches, record_themes, records
+from sync.server.errors import BadRequest, Conflict, InvalidInput, PayloadTooLarge
+from sync.server.optional import import_if_present
+
+__all__ = ["IngestResult", "ParsedBatch", "default_personal_detector", "parse_batch", "store_batch"]
+
+MAX_REPORTED_ERRORS = 100
+_RETRYABLE_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+_MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    batch_id: str
+    records: list[dict[str, Any]]  # normalised by sync.protocol.validate_record
+    content_sha256: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    batch_id: str
+    accepted: int
+    duplicates: int
+    replayed: bool = False  # True when this batch_id was stored before and is answered again
+
+    def ack(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "accepted": self.accepted, "duplicates": self.duplicates}
+
+
+def parse_batch(
+    body: bytes,
+    kiosk_id: str,
+    *,
+    age_groups: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> ParsedBatch:
+    if len(body) > BATCH_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("the batch is {size} bytes; the limit is {limit}").format(
+                size=len(body), limit=BATCH_MAX_BYTES
+            )
+        )
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(_("the body is not valid JSON: {error}").format(error=exc)) from None
+    if not isinstance(document, dict):
+        raise InvalidInput(_("the batch must be a JSON object with batch_id and records"))
+    problems = [
+        FieldError(k, _("is not a batch field"))
+        for k in document
+        if k not in ("batch_id", "records")
+    ]
+    raw_records = document.get("records")
+    if not isinstance(raw_records, list):
+        problems.append(FieldError("records", _("must be a list of records")))
+    elif len(raw_records) > BATCH_MAX_RECORDS:
+        raise PayloadTooLarge(
+            _("the batch has {count} records; the limit is {limit}").format(
+                count=len(raw_records), limit=BATCH_MAX_RECORDS
+            )
+        )
+    elif not raw_records:
+        problems.append(FieldError("records", _("must hold at least one record")))
+    batch_id = document.get("batch_id")
+    try:
+        batch_id = Record._uuid(batch_id)
+    except ValueError as exc:
+        problems.append(FieldError("batch_id", str(exc)))
+    if problems:
+        raise InvalidInput(_("the batch is not in the protocol's shape"), problems)
+    normalised, errors = [], []
+    for index, raw in enumerate(raw_records):
+        try:
+            record = validate_record(
+                raw, age_groups=age_groups, districts=districts, record_index=index
+            )
+        except RecordValidationError as exc:
+            errors.extend(exc.errors)
+            continue
+        if "id" not in raw:
+            # The server must not invent ids: a resend would then be stored twice.
+            errors.append(FieldError("id", _("is required in a batch"), index))
+        if record["kiosk_id"] != kiosk_id:
+            errors.append(
+                FieldError(
+                    "kiosk_id",
+                    _("is {theirs!r} but the batch is signed by kiosk {ours!r}").format(
+                        theirs=record["kiosk_id"], ours=kiosk_id
+                    ),
+                    index,
+                )
+            )
+        normalised.append(record)
+    if errors:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = (
+            _(" (first {shown} of {total} shown)").format(shown=len(shown), total=len(errors))
+            if len(errors) > len(shown)
+            else ""
+        )
+        records_with_errors = sorted({e.record for e in errors if e.record is not None})
+        raise InvalidInput(
+            _("{count} record(s) break the schema; nothing was stored").format(
+                count=len(records_with_errors)
+            )
+            + more,
+            shown,
+        )
+    digest = hashlib.sha256(canonical_json(raw_records)).hexdigest()
+    return ParsedBatch(batch_id, normalised, digest)
+
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE_RE = re.compile(r"(?:\+?\d[\d \-]{6,}\d)")
+
+
+def default_personal_detector() -> Callable[[str], bool]:
+    """The staff area's ``looks_personal`` when it exists, else a plain e-mail/phone check."""
+    moderation = import_if_present("sync.server.domain.moderation")
+    if moderation is not None and hasattr(moderation, "looks_personal"):
+        return moderation.looks_personal
+    return lambda text: bool(_EMAIL_RE.search(text) or _PHONE_RE.search(text))
+
+
+def _insert(conn: Connection, table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _record_row(
+    record: dict[str, Any],
+    batch_id: str,
+    received_at: datetime,
+    looks_personal: Callable[[str], bool],
+) -> dict[str, Any]:
+    is_story = record["kind"] == "story"
+    return {
+        "id": record["id"],
+        "batch_id": batch_id,
+        "visit_id": record["visit_id"],
+        "created_at": datetime.fromisoformat(record["created_at"].replace("Z", "+00:00")),
+        "received_at": received_at,
+        "kiosk_id": record["kiosk_id"],
+        "event_id": record["event_id"],
+        "kind": record["kind"],
+        "rating": record["rating"],
+        "theme_ids": record["theme_ids"],
+        "story": record["story"],
+        "lang": record["lang"],
+        "age_group": record["age_group"],
+        "district": record["district"],
+        "follow_up_token": record["follow_up_token"],
+        "flags": record["flags"],
+        "story_status": "pending" if is_story else None,
+        "story_redacted": None,
+        "personal_data_suspected": bool(is_story and looks_personal(record["story"])),
+        "moderated_at": None,
+        "moderated_by": None,
+    }
+
+
+def _stored_answer(conn: Connection, parsed: ParsedBatch, kiosk_id: str) -> IngestResult | None:
+    row = conn.execute(
+        select(
+            batches.c.kiosk_id, batches.c.content_sha256, batches.c.accepted, batches.c.duplicates
+        ).where(batches.c.batch_id == parsed.batch_id)
+    ).first()
+    if row is None:
+        return None
+    if row.kiosk_id != kiosk_id:
+        raise Conflict(
+            _("batch {id} was sent by another kiosk; use a new batch_id").format(id=parsed.batch_id)
+        )
+    if row.content_sha256 != parsed.content_sha256:
+        raise Conflict(
+            _(
+                "batch {id} was received before with other records; "
+                "a batch_id must never be reused for new content"
+            ).format(id=parsed.batch_id)
+        )
+    return IngestResult(parsed.batch_id, row.accepted, row.duplicates, replayed=True)
+
+
+def _store_once(
+    engine: Engine,
+    parsed: ParsedBatch,
+    kiosk_id: str,
+    source: str,
+    now: datetime,
+    looks_personal: Callable[[str], bool],
+) -> IngestResult:
+    with write_connection(engine) as conn:
+        answer = _stored_answer(conn, parsed, kiosk_id)
+        if answer is not None:
+            return answer
+        # Claim the batch id. A concurrent process inserting the same batch makes this a no-op
+        # (on PostgreSQL it waits for that transaction first); we then answer as it did.
+        claimed = conn.execute(
+            _insert(conn, batches)
+            .values(
+                batch_id=parsed.batch_id,
+                kiosk_id=kiosk_id,
+                received_at=now,
+                content_sha256=parsed.content_sha256,
+                record_count=len(parsed.records),
+                accepted=0,
+                duplicates=0,
+                source=source,
+            )
+            .on_conflict_do_nothing(index_elements=["batch_id"])
+            .returning(batches.c.batch_id)
+        ).first()
+        if claimed is None:
+            answer = _stored_answer(conn, parsed, kiosk_id)
+            if answer is None:  # pragma: no cover - the conflicting row vanished: retry
+                raise _Retry()
+            return answer
+        unique: dict[str, dict[str, Any]] = {}
+        for record in parsed.records:
+            unique.setdefault(record["id"], record)
+        # Sorted ids: two transactions inserting overlapping records lock them in the same
+        # order, so they queue instead of deadlocking.
+        rows = [
+            _record_row(unique[rid], parsed.batch_id, now, looks_personal) for rid in sorted(unique)
+        ]
+        inserted = {
+            row[0]
+            for row in conn.execute(
+                _insert(conn, records)
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(records.c.id),
+                rows,
+            )
+        }
+        theme_rows = [
+            {"record_id": row["id"], "theme_id": theme_id}
+            for row in rows
+            if row["id"] in inserted
+            for theme_id in row["theme_ids"]
+        ]
+        if theme_rows:
+            conn.execute(_insert(conn, record_themes).on_conflict_do_nothing(), theme_rows)
+        accepted = len(inserted)
+        duplicates = len(parsed.records) - accepted
+        conn.execute(
+            update(batches)
+            .where(batches.c.batch_id == parsed.batch_id)
+            .values(accepted=accepted, duplicates=duplicates)
+        )
+    return IngestResult(parsed.batch_id, accepted, duplicates)
+
+
+class _Retry(Exception):
+    pass
+
+
+def store_batch(
+    engine: Engine,
+    parsed: ParsedBatch,
+    kiosk_id: str,
+    *,
+    source: str = "network",
+    now: datetime | None = None,
+    looks_personal: Callable[[str], bool] | None = None,
+) -> IngestResult:
+    looks_personal = looks_personal or default_personal_detector()
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        try:
+            return _store_once(
+                engine, parsed, kiosk_id, source, now or datetime.now(UTC), looks_personal
+            )
+        except _Retry:
+            continue
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in _RETRYABLE_PG_CODES or attempt == _MAX_ATTEMPTS:
+                raise
+    raise RuntimeError(f"batch {parsed.batch_id} could not be stored after {_MAX_ATTEMPTS} tries")

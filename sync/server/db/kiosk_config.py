@@ -1,0 +1,209 @@
+"""Build the kiosk-config document (``sync.protocol.KioskConfig``) from the server's tables.
+
+A caller may rely on: active themes in ``sort_order``; a velho only when the theme has one, its
+contact only when staff made it public; every path step in date order; the latest status
+updates first; one ``mood_weeks`` entry for each of the recent ISO weeks (oldest first, zero
+counts included) counting the ratings of visits that chose the theme; the active event; approved
+stories only (redacted text when staff redacted one), newest first. :func:`config_etag` is the
+same for the same content whatever ``generated_at`` says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from sync.protocol import (
+    EventInfo,
+    KioskConfig,
+    Localized,
+    MoodWeek,
+    PathStep,
+    StatusUpdate,
+    ThemeInfo,
+    Velho,
+    WallStory,
+    canonical_json,
+)
+from sync.server.db.tables import events, record_themes, records, theme_steps, theme_updates, themes
+
+__all__ = ["build_kiosk_config", "config_etag", "iso_week"]
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _recent_weeks(today: date, count: int) -> list[str]:
+    monday = today - timedelta(days=today.weekday())
+    return [iso_week(monday - timedelta(weeks=n)) for n in range(count - 1, -1, -1)]
+
+
+def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: int) -> dict:
+    """theme id -> week -> face -> count, for ratings of visits that chose the theme."""
+    out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    if not theme_ids or weeks <= 0:
+        return out
+    today = now.astimezone(UTC).date()
+    since = datetime.combine(
+        today - timedelta(days=today.weekday(), weeks=weeks - 1), datetime.min.time(), UTC
+    )
+    # A rating counts for a theme when the same visit chose that theme (in its themes record,
+    # or in a story record carrying theme ids).
+    chosen = records.alias("chosen")
+    query = (
+        select(records.c.id, record_themes.c.theme_id, records.c.created_at, records.c.rating)
+        .distinct()
+        .select_from(
+            records.join(chosen, chosen.c.visit_id == records.c.visit_id).join(
+                record_themes, record_themes.c.record_id == chosen.c.id
+            )
+        )
+        .where(
+            records.c.kind == "rating",
+            records.c.created_at >= since,
+            record_themes.c.theme_id.in_(theme_ids),
+        )
+    )
+    for _rid, theme_id, created_at, rating in conn.execute(query):
+        if created_at.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
+            created_at = created_at.replace(tzinfo=UTC)
+        week = iso_week(created_at.astimezone(UTC).date())
+        counts = out[theme_id][week]
+        counts[str(rating)] = counts.get(str(rating), 0) + 1
+    return out
+
+
+def _loc(row, prefix: str) -> Localized:
+    return Localized(
+        fi=getattr(row, f"{prefix}_fi") or "",
+        sv=getattr(row, f"{prefix}_sv") or "",
+        en=getattr(row, f"{prefix}_en") or "",
+    )
+
+
+def _themes(conn: Connection, now: datetime, weeks: int, latest_updates: int) -> list[ThemeInfo]:
+    theme_rows = conn.execute(
+        select(themes).where(themes.c.active.is_(True)).order_by(themes.c.sort_order, themes.c.id)
+    ).all()
+    ids = [t.id for t in theme_rows]
+    steps, updates = defaultdict(list), defaultdict(list)
+    if ids:
+        for s in conn.execute(
+            select(theme_steps)
+            .where(theme_steps.c.theme_id.in_(ids))
+            .order_by(theme_steps.c.theme_id, theme_steps.c.step_date, theme_steps.c.id)
+        ):
+            steps[s.theme_id].append(
+                PathStep(date=s.step_date.isoformat(), title=_loc(s, "title"), done=bool(s.done))
+            )
+        for u in conn.execute(
+            select(theme_updates)
+            .where(theme_updates.c.theme_id.in_(ids))
+            .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
+        ):
+            if len(updates[u.theme_id]) < latest_updates:
+                updates[u.theme_id].append(
+                    StatusUpdate(date=u.update_date.isoformat(), text=_loc(u, "text"))
+                )
+    moods = _mood_weeks(conn, ids, now, weeks)
+    week_names = _recent_weeks(now.astimezone(UTC).date(), weeks)
+    out = []
+    for t in theme_rows:
+        velho = None
+        if t.velho_name:
+            velho = Velho(
+                name=t.velho_name,
+                role=Localized(
+                    fi=t.velho_role_fi or "", sv=t.velho_role_sv or "", en=t.velho_role_en or ""
+                ),
+                contact=t.velho_contact if t.velho_contact_public else None,
+            )
+        mood = [
+            MoodWeek(week=w, counts={str(f): moods[t.id][w].get(str(f), 0) for f in (1, 2, 3, 4)})
+            for w in week_names
+        ]
+        out.append(
+            ThemeInfo(
+                id=t.id,
+                name=_loc(t, "name"),
+                velho=velho,
+                path=steps[t.id],
+                updates=updates[t.id],
+                mood_weeks=mood,
+            )
+        )
+    return out
+
+
+def _event(conn: Connection) -> EventInfo | None:
+    row = conn.execute(
+        select(events)
+        .where(events.c.active.is_(True))
+        .order_by(events.c.event_date.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return EventInfo(
+        id=row.id,
+        name=_loc(row, "name"),
+        date=row.event_date.isoformat(),
+        question=_loc(row, "question"),
+        location=row.location or "",
+    )
+
+
+def _stories(conn: Connection, limit: int) -> list[WallStory]:
+    rows = conn.execute(
+        select(
+            records.c.id,
+            records.c.story,
+            records.c.story_redacted,
+            records.c.lang,
+            records.c.theme_ids,
+        )
+        .where(records.c.kind == "story", records.c.story_status == "approved")
+        .order_by(records.c.created_at.desc(), records.c.id)
+        .limit(limit)
+    )
+    return [
+        WallStory(
+            id=r.id, text=r.story_redacted or r.story, lang=r.lang, theme_ids=r.theme_ids or []
+        )
+        for r in rows
+        if (r.story_redacted or r.story)
+    ]
+
+
+def build_kiosk_config(
+    conn: Connection,
+    *,
+    public_base_url: str,
+    age_groups: list[str],
+    districts: list[str],
+    mood_weeks: int = 8,
+    latest_updates: int = 5,
+    wall_stories: int = 30,
+    now: datetime | None = None,
+) -> KioskConfig:
+    now = now or datetime.now(UTC)
+    return KioskConfig(
+        generated_at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        public_base_url=public_base_url.rstrip("/"),
+        event=_event(conn),
+        themes=_themes(conn, now, mood_weeks, latest_updates),
+        stories=_stories(conn, wall_stories),
+        age_groups=list(age_groups),
+        districts=list(districts),
+    )
+
+
+def config_etag(config: KioskConfig) -> str:
+    """A weak ETag over everything but ``generated_at``."""
+    content = config.model_dump(mode="json", exclude={"generated_at"})
+    return 'W/"' + hashlib.sha256(canonical_json(content)).hexdigest()[:32] + '"'

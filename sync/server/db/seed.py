@@ -1,0 +1,132 @@
+"""Load kiosk-config content (``sync.protocol.KioskConfig`` JSON, e.g. assets/demo/kiosk-config.json)
+into the themes, theme_steps, theme_updates and events tables.
+
+A caller may rely on: running :func:`seed_from_config` twice changing nothing the second time
+(themes and the event are upserted by id; a path step or update is added only when the theme
+has none with the same date and Finnish text); the seeded event becoming the active one.
+Wall stories are not seeded: stories reach the server only as kiosk records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, select, update
+
+from sync.protocol import KioskConfig
+from sync.server.db.engine import write_connection
+from sync.server.db.tables import events, theme_steps, theme_updates, themes
+
+__all__ = ["SeedResult", "seed_from_config"]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    themes: int
+    steps_added: int
+    updates_added: int
+    event_id: str | None
+
+
+def _theme_values(theme, order: int, now: datetime) -> dict:
+    velho = theme.velho
+    return {
+        "name_fi": theme.name.fi,
+        "name_sv": theme.name.sv,
+        "name_en": theme.name.en,
+        "velho_name": velho.name if velho else None,
+        "velho_role_fi": velho.role.fi if velho else None,
+        "velho_role_sv": velho.role.sv if velho else None,
+        "velho_role_en": velho.role.en if velho else None,
+        "velho_contact": velho.contact if velho else None,
+        "velho_contact_public": bool(velho and velho.contact),
+        "sort_order": order,
+        "active": True,
+        "updated_at": now,
+    }
+
+
+def seed_from_config(
+    engine: Engine, config: KioskConfig, now: datetime | None = None
+) -> SeedResult:
+    now = now or datetime.now(UTC)
+    steps_added = updates_added = 0
+    with write_connection(engine) as conn:
+        for order, theme in enumerate(config.themes):
+            values = _theme_values(theme, order, now)
+            if conn.execute(select(themes.c.id).where(themes.c.id == theme.id)).first():
+                conn.execute(update(themes).where(themes.c.id == theme.id).values(**values))
+            else:
+                conn.execute(themes.insert().values(id=theme.id, **values))
+            have_steps = {
+                (r.step_date, r.title_fi)
+                for r in conn.execute(
+                    select(theme_steps.c.step_date, theme_steps.c.title_fi).where(
+                        theme_steps.c.theme_id == theme.id
+                    )
+                )
+            }
+            for step in theme.path:
+                key = (date.fromisoformat(step.date), step.title.fi)
+                if key in have_steps:
+                    continue
+                conn.execute(
+                    theme_steps.insert().values(
+                        theme_id=theme.id,
+                        step_date=key[0],
+                        title_fi=step.title.fi,
+                        title_sv=step.title.sv,
+                        title_en=step.title.en,
+                        done=step.done,
+                    )
+                )
+                have_steps.add(key)
+                steps_added += 1
+            have_updates = {
+                (r.update_date, r.text_fi)
+                for r in conn.execute(
+                    select(theme_updates.c.update_date, theme_updates.c.text_fi).where(
+                        theme_updates.c.theme_id == theme.id
+                    )
+                )
+            }
+            for item in theme.updates:
+                key = (date.fromisoformat(item.date), item.text.fi)
+                if key in have_updates:
+                    continue
+                conn.execute(
+                    theme_updates.insert().values(
+                        theme_id=theme.id,
+                        update_date=key[0],
+                        text_fi=item.text.fi,
+                        text_sv=item.text.sv,
+                        text_en=item.text.en,
+                        created_at=now,
+                        created_by="seed-demo",
+                    )
+                )
+                have_updates.add(key)
+                updates_added += 1
+        event_id = None
+        if config.event is not None:
+            event = config.event
+            event_id = event.id
+            values = {
+                "name_fi": event.name.fi,
+                "name_sv": event.name.sv,
+                "name_en": event.name.en,
+                "event_date": date.fromisoformat(event.date),
+                "location": event.location,
+                "question_fi": event.question.fi,
+                "question_sv": event.question.sv,
+                "question_en": event.question.en,
+            }
+            conn.execute(update(events).where(events.c.id != event.id).values(active=False))
+            if conn.execute(select(events.c.id).where(events.c.id == event.id)).first():
+                conn.execute(
+                    update(events).where(events.c.id == event.id).values(active=True, **values)
+                )
+            else:
+                conn.execute(events.insert().values(id=event.id, active=True, **values))
+    return SeedResult(len(config.themes), steps_added, updates_added, event_id)

@@ -1,0 +1,1 @@
+"""The server's HTTP resources, one module per URL family, each exposing ``router``."""

@@ -1,0 +1,279 @@
+"""The public follow-up page ``/f/<token>``: the QR code's target, "you said — we did".
+
+No login: the follow-up token (144 random bits) is the key. A caller may rely on:
+- ``GET /f/<token>`` showing the visit's face, themes and story, each theme's velho, path (the
+  current step marked) and status updates, and upcoming events; in fi/sv/en from ``?lang=``,
+  then Accept-Language, then the language used at the kiosk. Headers: ``Referrer-Policy:
+  no-referrer``, ``X-Robots-Tag: noindex``; nothing is loaded from a third party.
+- An unknown token answering 404 after the same database work as a known one.
+- ``POST /f/<token>/withdraw`` with the page's ``wt`` field (an HMAC bound to the token) erasing
+  the story text for good: ``story`` and ``story_redacted`` become NULL, ``story_status``
+  ``withdrawn``, so exports and the kiosks' story wall no longer have it.
+- ``GET /f/<token>/events.ics`` (optionally ``?event=<id>``): upcoming events as iCalendar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from datetime import UTC, datetime
+
+from anyio import CapacityLimiter, to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import bindparam, or_, select, update
+
+from sync.server.db.engine import write_connection
+from sync.server.db.tables import events, records, theme_steps, theme_updates, themes
+from sync.server.domain.calendar_ics import events_ics
+from sync.server.domain.i18n import LANGS, negotiate
+from sync.server.domain.theme_path import current_step_index
+from sync.server.resources.staff_render import PUBLIC_HEADERS, render_page
+
+__all__ = ["router", "withdraw_token"]
+
+router = APIRouter()
+MAX_RECORDS = 20  # one visit has a handful of records; more means a misbehaving kiosk
+UPCOMING_EVENTS = 5
+_NO_THEME = "\x00"  # matches no theme id; keeps the query shape of an unknown token the same
+
+
+def withdraw_token(secret: bytes, token: str) -> str:
+    """The form value that proves a withdraw came from the page of ``token``."""
+    return hmac.new(secret, b"withdraw:" + token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Built once: executing a prepared statement skips SQLAlchemy's per-call construction work,
+# which is most of the page's database cost on SQLite.
+_RECORDS = (
+    select(
+        records.c.kind,
+        records.c.rating,
+        records.c.theme_ids,
+        records.c.story,
+        records.c.story_redacted,
+        records.c.story_status,
+        records.c.created_at,
+        records.c.event_id,
+        records.c.lang,
+    )
+    .where(records.c.follow_up_token == bindparam("token"))
+    .order_by(records.c.created_at)
+    .limit(MAX_RECORDS)
+)
+_THEMES = select(themes).where(themes.c.id.in_(bindparam("ids", expanding=True)))
+_STEPS = (
+    select(theme_steps)
+    .where(theme_steps.c.theme_id.in_(bindparam("ids", expanding=True)))
+    .order_by(theme_steps.c.step_date, theme_steps.c.id)
+)
+_UPDATES = (
+    select(theme_updates)
+    .where(theme_updates.c.theme_id.in_(bindparam("ids", expanding=True)))
+    .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
+)
+_EVENTS = (
+    select(events)
+    .where(or_(events.c.event_date >= bindparam("today"), events.c.id == bindparam("event")))
+    .order_by(events.c.event_date)
+    .limit(UPCOMING_EVENTS + 1)
+)
+
+
+class _Row(dict):
+    """A row whose keys templates read as attributes without Jinja's exception-driven fallback
+    from ``getattr`` to ``[]`` (that fallback was a visible share of the page's render time)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _load(conn, token: str, today) -> dict:
+    """Everything the page shows. Runs the same five queries whether or not the token exists."""
+    rows = [_Row(r) for r in conn.execute(_RECORDS, {"token": token}).mappings()]
+    theme_ids: list[str] = []
+    for row in rows:
+        for tid in row["theme_ids"] or []:
+            if tid not in theme_ids:
+                theme_ids.append(tid)
+    wanted = {"ids": theme_ids or [_NO_THEME]}
+    theme_rows = {
+        r["id"]: _Row(r, steps=[], updates=[]) for r in conn.execute(_THEMES, wanted).mappings()
+    }
+    for step in conn.execute(_STEPS, wanted).mappings():
+        theme_rows[step["theme_id"]]["steps"].append(_Row(step))
+    for upd in conn.execute(_UPDATES, wanted).mappings():
+        theme_rows[upd["theme_id"]]["updates"].append(_Row(upd))
+    visit_event = rows[0]["event_id"] if rows else _NO_THEME
+    event_rows = [
+        _Row(r) for r in conn.execute(_EVENTS, {"today": today, "event": visit_event}).mappings()
+    ]
+    return {
+        "records": rows,
+        "themes": [theme_rows[t] for t in theme_ids if t in theme_rows],
+        "events": event_rows,
+    }
+
+
+def _visit_summary(rows: list[dict]) -> dict:
+    """The visit's face, story record and time, from its records."""
+    rating = next((r["rating"] for r in rows if r["kind"] == "rating"), None)
+    story = next((r for r in rows if r["kind"] == "story"), None)
+    return _Row(
+        rating=rating,
+        story=story,
+        visited_at=rows[0]["created_at"] if rows else None,
+        event_id=rows[0]["event_id"] if rows else None,
+        kiosk_lang=rows[0]["lang"] if rows else "fi",
+    )
+
+
+def _lang(request: Request, fallback: str) -> str:
+    return negotiate(
+        request.query_params.get("lang"), request.headers.get("accept-language"), fallback
+    )
+
+
+_SECRETS: dict[str, bytes] = {}
+
+
+def _secret(request: Request) -> bytes:
+    # The key file never changes while the server runs; reading it once per process spares the
+    # busiest page two system calls. Every process reads the same file, so they agree.
+    settings = request.app.state.settings
+    path = str(settings.session_secret_path)
+    if path not in _SECRETS:
+        _SECRETS[path] = settings.session_secret()
+    return _SECRETS[path]
+
+
+# The page is CPU work (a few queries and a render). Forty threads doing it at once only fight
+# over the GIL; a few at a time finish sooner and answer in order.
+PAGE_THREADS = int(os.environ.get("KT_FOLLOWUP_THREADS", "2"))
+
+
+def _page_limiter(request: Request) -> CapacityLimiter:
+    # Made inside the running event loop, once per app (a limiter belongs to its loop).
+    limiter = getattr(request.app.state, "followup_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.followup_limiter = CapacityLimiter(PAGE_THREADS)
+    return limiter
+
+
+@router.get("/f/{token}", include_in_schema=False)
+async def follow_up_endpoint(token: str, request: Request):
+    return await to_thread.run_sync(follow_up_page, token, request, limiter=_page_limiter(request))
+
+
+def follow_up_page(token: str, request: Request):
+    """Build the follow-up page (called in a worker thread)."""
+    today = datetime.now(UTC).date()
+    token = token[:64]
+    with request.app.state.engine.connect() as conn:
+        data = _load(conn, token, today)
+    # Computed for unknown tokens too, so both answers cost the same.
+    proof = withdraw_token(_secret(request), token)
+    visit = _visit_summary(data["records"])
+    lang = _lang(request, visit["kiosk_lang"])
+    if not data["records"]:
+        return render_page(
+            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+        )
+    visited_on = visit["visited_at"].date() if visit["visited_at"] else today
+    for theme in data["themes"]:
+        theme["current_step"] = current_step_index(theme["steps"], today)
+        theme["new_updates"] = sum(1 for u in theme["updates"] if u["update_date"] >= visited_on)
+    visit_event = next((e for e in data["events"] if e["id"] == visit["event_id"]), None)
+    upcoming = [e for e in data["events"] if e["event_date"] >= today][:UPCOMING_EVENTS]
+    return render_page(
+        request,
+        "public/followup.html",
+        {
+            "token": token,
+            "visit": visit,
+            "visited_on": visited_on,
+            "visit_event": visit_event,
+            "themes": data["themes"],
+            "upcoming": upcoming,
+            "wt": proof,
+            "withdrawn_now": request.query_params.get("withdrawn") == "1",
+            "langs": LANGS,
+        },
+        lang=lang,
+        public=True,
+    )
+
+
+@router.post("/f/{token}/withdraw", include_in_schema=False)
+async def withdraw_story(token: str, request: Request):
+    form = await request.form()
+    token = token[:64]
+    lang = _lang(request, "fi")
+    given = form.get("wt", "")
+    expected = withdraw_token(_secret(request), token)
+    if not isinstance(given, str) or not hmac.compare_digest(given, expected):
+        return render_page(
+            request,
+            "public/not_found.html",
+            {"forbidden": True},
+            lang=lang,
+            public=True,
+            status_code=403,
+        )
+    now = datetime.now(UTC)
+    with write_connection(request.app.state.engine) as conn:
+        result = conn.execute(
+            update(records)
+            .where(records.c.follow_up_token == token, records.c.kind == "story")
+            .values(
+                story=None,
+                story_redacted=None,
+                story_status="withdrawn",
+                moderated_at=now,
+                moderated_by="visitor",
+            )
+        )
+    if result.rowcount == 0:
+        return render_page(
+            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+        )
+    return RedirectResponse(
+        f"/f/{token}?lang={lang}&withdrawn=1", status_code=303, headers=dict(PUBLIC_HEADERS)
+    )
+
+
+@router.get("/f/{token}/events.ics", include_in_schema=False)
+def events_calendar(token: str, request: Request):
+    today = datetime.now(UTC).date()
+    token = token[:64]
+    with request.app.state.engine.connect() as conn:
+        data = _load(conn, token, today)
+    lang = _lang(request, _visit_summary(data["records"])["kiosk_lang"])
+    if not data["records"]:
+        return render_page(
+            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+        )
+    chosen = request.query_params.get("event")
+    upcoming = [
+        e for e in data["events"] if e["event_date"] >= today and (not chosen or e["id"] == chosen)
+    ]
+    if not upcoming:
+        return render_page(
+            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+        )
+    name = chosen or "kayttajatori"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
+    return Response(
+        events_ics(upcoming, lang),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            **PUBLIC_HEADERS,
+            "Content-Disposition": f'attachment; filename="{safe}.ics"',
+        },
+    )

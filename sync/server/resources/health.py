@@ -1,0 +1,44 @@
+"""``GET /healthz``: 200 when the database answers, 503 when it does not.
+
+For load balancers and monitoring; unauthenticated and cheap (one ``SELECT 1``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+__all__ = ["Health", "router"]
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+def _ping(engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="Is the server up and does its database answer?",
+    responses={503: {"model": Health, "description": "The database does not answer."}},
+)
+async def healthz(request: Request):
+    engine = request.app.state.engine
+    try:
+        await run_in_threadpool(_ping, engine)
+    except SQLAlchemyError:
+        return JSONResponse(
+            {"status": "unavailable", "database": engine.dialect.name}, status_code=503
+        )
+    return Health(status="ok", database=engine.dialect.name)

@@ -1,0 +1,255 @@
+"""Staff pages: Overview, Batches (list, one batch), Stories (moderation queue) and Events.
+
+Every route depends on :func:`require_staff_page` (HTML) or :func:`require_staff_api` (JSON),
+and every POST on :func:`check_csrf`. Themes, Pictures and Exports live in their own modules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from sync.server.resources import staff_queries as q
+from sync.server.resources.staff_auth import (
+    ApiUser,
+    CsrfForm,
+    PageUser,
+    StaffUser,
+    error_text,
+    staff_page,
+)
+from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+def _engine(request: Request):
+    return request.app.state.engine
+
+
+@router.get("/staff", include_in_schema=False)
+@router.get("/staff/", include_in_schema=False)
+def overview(request: Request, user: PageUser):
+    now = datetime.now(UTC)
+    with _engine(request).connect() as conn:
+        kiosk_rows = q.kiosk_overview(conn, now)
+        stories = q.story_counts(conn)
+        theme_rows = q.theme_list(conn, include_inactive=False)
+    from sync.server.domain.theme_path import theme_warnings
+
+    warnings = [(t, code) for t in theme_rows for code in theme_warnings(t, t["steps"], now.date())]
+    sites: dict[str, list] = {}
+    for row in kiosk_rows:
+        sites.setdefault(row["site"], []).append(row)
+    return staff_page(
+        request,
+        user,
+        "staff/overview.html",
+        {"sites": sites, "stories": stories, "theme_warnings": warnings, "now": now},
+        active="overview",
+    )
+
+
+@router.get("/staff/api/overview")
+def overview_json(request: Request, user: ApiUser):
+    """Per kiosk: last batch, records today and this week, whether it has been silent > 24 h."""
+    with _engine(request).connect() as conn:
+        rows = q.kiosk_overview(conn, datetime.now(UTC))
+    keep = ("id", "name", "site", "today", "week", "silent", "reported_pending")
+    return [
+        {k: r[k] for k in keep}
+        | {
+            "last_batch_at": r["last_batch_at"].isoformat() if r["last_batch_at"] else None,
+            "last_seen_at": r["last_seen_at"].isoformat() if r["last_seen_at"] else None,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/staff/batches", include_in_schema=False)
+def batches_page(request: Request, user: PageUser):
+    kiosk_id = request.query_params.get("kiosk") or None
+    try:
+        page = max(0, int(request.query_params.get("page", "0")))
+    except ValueError:
+        page = 0
+    with _engine(request).connect() as conn:
+        rows = q.batch_list(conn, kiosk_id, limit=101, offset=page * 100)
+        kiosks = q.kiosk_choices(conn)
+    return staff_page(
+        request,
+        user,
+        "staff/batches.html",
+        {
+            "batches": rows[:100],
+            "more": len(rows) > 100,
+            "page": page,
+            "kiosks": kiosks,
+            "kiosk_id": kiosk_id,
+        },
+        active="batches",
+    )
+
+
+@router.get("/staff/batches/{batch_id}", include_in_schema=False)
+def batch_page(batch_id: str, request: Request, user: PageUser):
+    with _engine(request).connect() as conn:
+        batch, rows = q.batch_detail(conn, batch_id)
+    if batch is None:
+        raise HTTPException(status_code=404, detail="no such batch")
+    return staff_page(
+        request, user, "staff/batch.html", {"batch": batch, "records": rows}, active="batches"
+    )
+
+
+# --- stories
+
+
+def _stories_page(request: Request, user: StaffUser, *, error: str = "", status_code: int = 200):
+    status = request.query_params.get("status", q.PENDING)
+    if status not in q.STORY_STATUSES:
+        status = q.PENDING
+    with _engine(request).connect() as conn:
+        rows = q.story_queue(conn, status)
+        counts = q.story_counts(conn)
+    return staff_page(
+        request,
+        user,
+        "staff/stories.html",
+        {
+            "stories": rows,
+            "status": status,
+            "counts": counts,
+            "error": error,
+            "statuses": q.STORY_STATUSES,
+        },
+        active="stories",
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/stories", include_in_schema=False)
+def stories_page(request: Request, user: PageUser):
+    return _stories_page(request, user)
+
+
+@router.post("/staff/stories/{record_id}", include_in_schema=False)
+def moderate(
+    record_id: str,
+    request: Request,
+    user: PageUser,
+    form: CsrfForm,
+):
+    action = str(form.get("action", ""))
+    try:
+        q.moderate_story(
+            _engine(request), record_id, action, user.username, passage=str(form.get("passage", ""))
+        )
+    except LookupError:
+        raise HTTPException(status_code=404, detail="no such story") from None
+    except ValueError as exc:
+        return _stories_page(request, user, error=error_text(request, exc), status_code=400)
+    back = str(form.get("back_status", q.PENDING))
+    back = back if back in q.STORY_STATUSES else q.PENDING
+    return RedirectResponse(f"/staff/stories?status={back}&done={action}", status_code=303)
+
+
+@router.get("/staff/api/stories")
+def stories_json(request: Request, user: ApiUser):
+    """The moderation queue as JSON: id, text, status and the personal-data findings."""
+    status = request.query_params.get("status", q.PENDING)
+    with _engine(request).connect() as conn:
+        rows = q.story_queue(conn, status if status in q.STORY_STATUSES else q.PENDING)
+    return [
+        {
+            "id": r["id"],
+            "story": r["story_redacted"] or r["story"],
+            "status": r["story_status"] or q.PENDING,
+            "personal_data_suspected": bool(r["personal_data_suspected"]),
+            "findings": [f.kind for f in r["findings"]],
+        }
+        for r in rows
+    ]
+
+
+# --- events
+
+
+def _events_page(
+    request: Request,
+    user: StaffUser,
+    *,
+    error: str = "",
+    form: dict | None = None,
+    status_code: int = 200,
+    edit_id: str | None = None,
+):
+    with _engine(request).connect() as conn:
+        rows = q.event_list(conn)
+        kiosks = q.kiosk_choices(conn)
+    editing = next((e for e in rows if e["id"] == edit_id), None)
+    return staff_page(
+        request,
+        user,
+        "staff/events.html",
+        {"events": rows, "kiosks": kiosks, "error": error, "form": form or {}, "editing": editing},
+        active="events",
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/events", include_in_schema=False)
+def events_page(request: Request, user: PageUser):
+    return _events_page(request, user, edit_id=request.query_params.get("edit"))
+
+
+def _event_values(form: dict) -> dict:
+    values = {"id": slug(form, "id", event_id=True), "event_date": iso_date(form, "event_date")}
+    for lang in ("fi", "sv", "en"):
+        values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
+        values[f"question_{lang}"] = text(
+            form, f"question_{lang}", required=lang == "fi", max_length=300
+        )
+    values["location"] = text(form, "location")
+    return values
+
+
+@router.post("/staff/events", include_in_schema=False)
+def save_event(
+    request: Request,
+    user: PageUser,
+    form: CsrfForm,
+):
+    create = not checkbox(form, "existing")
+    try:
+        values = _event_values(form)
+        kiosk_ids = [str(k) for k in form["_multi"].getlist("kiosks")]
+        q.save_event(_engine(request), values, kiosk_ids, create=create)
+    except (ValueError, LookupError) as exc:  # FormError is a ValueError
+        return _events_page(
+            request,
+            user,
+            error=error_text(request, exc),
+            form=form,
+            status_code=400,
+            edit_id=None if create else form.get("id"),
+        )
+    return RedirectResponse("/staff/events?done=saved", status_code=303)
+
+
+@router.post("/staff/events/{event_id}/activate", include_in_schema=False)
+def activate_event(
+    event_id: str,
+    request: Request,
+    user: PageUser,
+    form: CsrfForm,
+):
+    try:
+        q.activate_event(_engine(request), event_id)
+    except LookupError:
+        raise HTTPException(status_code=404, detail="no such event") from None
+    return RedirectResponse("/staff/events?done=activated", status_code=303)

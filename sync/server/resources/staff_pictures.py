@@ -1,0 +1,149 @@
+"""Staff Pictures page and its chart files: faces per week, theme choices, who took part.
+
+Each chart is built once from the database (:func:`build_charts`) and then either described on
+the page (the text alternative and a data table) or drawn as SVG/PNG by
+``/staff/charts/<name>.<svg|png>`` with the same ``theme`` and ``event`` filters.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from sync.protocol import AGE_GROUPS
+from sync.server.domain import stats
+from sync.server.domain.charts import FACE_COLOURS, FACE_HATCHES, BarChart, Series, describe, render
+from sync.server.domain.i18n import translations
+from sync.server.resources import staff_queries as q
+from sync.server.resources.staff_auth import (
+    ApiUser,
+    PageUser,
+    staff_lang,
+    staff_page,
+)
+from sync.server.resources.staff_render import loc
+
+__all__ = ["CHART_NAMES", "build_charts", "router"]
+
+router = APIRouter()
+CHART_NAMES = ("faces", "themes", "age", "district")
+
+
+def _filters(
+    request: Request, theme_ids: set[str], event_ids: set[str]
+) -> tuple[str | None, str | None]:
+    theme = request.query_params.get("theme") or None
+    event = request.query_params.get("event") or None
+    return (theme if theme in theme_ids else None, event if event in event_ids else None)
+
+
+def build_charts(request: Request, lang: str) -> dict:
+    """The four charts for the request's filters, plus the filter choices for the page."""
+    _ = translations(lang).gettext
+    with request.app.state.engine.connect() as conn:
+        theme_rows = q.theme_list(conn)
+        event_rows = q.event_list(conn)
+        theme_id, event_id = _filters(
+            request, {t["id"] for t in theme_rows}, {e["id"] for e in event_rows}
+        )
+        rows = q.chart_rows(conn, theme_id, event_id)
+    names = {t["id"]: loc(t, "name", lang) for t in theme_rows}
+    scope = []
+    if theme_id:
+        scope.append(names[theme_id])
+    if event_id:
+        scope.append(loc(next(e for e in event_rows if e["id"] == event_id), "name", lang))
+    suffix = f" ({', '.join(scope)})" if scope else ""
+    no_data = _("No data yet")
+    weeks = stats.faces_by_week(rows["faces"])
+    face_labels = (_("Very unhappy"), _("Unhappy"), _("Happy"), _("Very happy"))
+    charts = {
+        "faces": BarChart(
+            _("Faces per week") + suffix,
+            [w for w, _c in weeks],
+            [
+                Series(
+                    face_labels[i], [c[i + 1] for _w, c in weeks], FACE_COLOURS[i], FACE_HATCHES[i]
+                )
+                for i in range(4)
+            ],
+            x_label=_("ISO week"),
+            y_label=_("Ratings"),
+            stacked=True,
+            empty_text=no_data,
+        ),
+    }
+    counts = stats.theme_counts(rows["theme_counts"], [t["id"] for t in theme_rows])
+    charts["themes"] = BarChart(
+        _("How often each theme was chosen") + (f" ({scope[-1]})" if event_id else ""),
+        [names.get(tid, tid) for tid, _n in counts],
+        [Series(_("Choices"), [n for _t, n in counts])],
+        y_label=_("Choices"),
+        horizontal=True,
+        empty_text=no_data,
+    )
+    not_given = _("Not given")
+    for name, field, groups, title in (
+        (
+            "age",
+            "age_group",
+            request.app.state.settings.age_groups or AGE_GROUPS,
+            _("Visits by age group"),
+        ),
+        ("district", "district", request.app.state.settings.districts, _("Visits by district")),
+    ):
+        part = stats.participation(rows["people"], field, groups)
+        if not rows["people"]:
+            part = []
+        charts[name] = BarChart(
+            title + suffix,
+            [g or not_given for g, _n in part],
+            [Series(_("Visits"), [n for _g, n in part], "#5b3f8c")],
+            y_label=_("Visits"),
+            horizontal=True,
+            empty_text=no_data,
+        )
+    return {
+        "charts": charts,
+        "themes": theme_rows,
+        "events": event_rows,
+        "theme_id": theme_id,
+        "event_id": event_id,
+        "total_word": _("total"),
+    }
+
+
+@router.get("/staff/pictures", include_in_schema=False)
+def pictures_page(request: Request, user: PageUser):
+    lang = staff_lang(request)
+    data = build_charts(request, lang)
+    data["descriptions"] = {
+        name: describe(chart, data["total_word"]) for name, chart in data["charts"].items()
+    }
+    query = "&".join(
+        f"{k}={v}" for k, v in (("theme", data["theme_id"]), ("event", data["event_id"])) if v
+    )
+    data["query"] = query
+    return staff_page(request, user, "staff/pictures.html", data, active="pictures")
+
+
+@router.get("/staff/charts/{name}.{fmt}")
+def chart_file(name: str, fmt: str, request: Request, user: ApiUser):
+    """One chart as ``svg`` or ``png`` (downloadable), filtered by ``?theme=`` and ``?event=``."""
+    if name not in CHART_NAMES or fmt not in ("svg", "png"):
+        raise HTTPException(status_code=404, detail="no such chart")
+    data = build_charts(request, staff_lang(request))
+    body = render(data["charts"][name], fmt)
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    filename = "-".join(p for p in (name, data["theme_id"], data["event_id"]) if p)
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'inline; filename="{filename}.{fmt}"',
+            # An SVG opened on its own must not run anything, whatever text it carries.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )

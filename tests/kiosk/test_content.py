@@ -1,0 +1,50 @@
+"""kiosk.content: demo content loads; a theme card says where the theme is on its path."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kiosk.content import load_content, theme_card
+from kiosk.store import LocalStore
+from kiosk.widgets.mood import mean_face
+
+
+def test_demo_content_has_four_themes_each_with_velho_and_a_year_of_path():
+    content = load_content()
+    assert len(content.themes) == 4
+    for theme in content.themes:
+        assert theme.velho is not None
+        assert len(theme.path) >= 3
+
+
+def test_theme_card_splits_the_path_at_today():
+    theme = load_content().themes[0]
+    steps = sorted(theme.path, key=lambda s: s.date)
+    first_open = next(i for i, s in enumerate(steps) if not s.done)
+    today = date.fromisoformat(steps[first_open].date)  # due today: not yet done
+    card = theme_card(theme, "sv", today)
+    assert card.next_step == steps[first_open].title.sv
+    assert card.done_step == steps[first_open - 1].title.sv
+    assert card.steps_done == first_open
+    assert card.steps_total == len(steps)
+    assert card.name == theme.name.sv
+    assert card.path_end_date == steps[-1].date
+    late = theme_card(theme, "fi", date(2100, 1, 1))
+    assert late.next_step == "" and late.steps_done == len(steps)
+
+
+def test_stored_kiosk_config_wins_and_a_broken_one_falls_back(tmp_path):
+    demo = load_content().model_dump()
+    demo["themes"] = demo["themes"][:1]
+    with LocalStore(tmp_path / "d") as store:
+        store.put_kiosk_config(demo, "etag-1")
+        assert len(load_content(store).themes) == 1
+        store.put_kiosk_config({"themes": "nonsense"}, "etag-2")
+        assert len(load_content(store).themes) == 4
+
+
+def test_mean_face_rounds_the_week():
+    assert mean_face((0, 0, 0, 0)) is None
+    assert mean_face((10, 0, 0, 0)) == 1
+    assert mean_face((0, 0, 1, 1)) == 4  # 3.5 rounds up
+    assert mean_face((1, 1, 1, 1)) == 3

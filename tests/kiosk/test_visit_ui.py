@@ -1,0 +1,140 @@
+"""A whole visit by touch, on the real widget tree: face, two themes, a typed story, the QR."""
+
+from __future__ import annotations
+
+from kiosk.qr import follow_up_url, matrix_from_png, qr_matrix
+
+STORY = "Tori eläväksi myös talvella"
+
+
+def test_full_visit_saves_three_records_of_one_visit_and_shows_its_qr(fresh):
+    kiosk = fresh
+    store = kiosk.app.store
+    before = len(store.pending(10_000))
+
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    assert kiosk.current == "rating"
+    kiosk.tap(kiosk.widget("rating", "face4"))
+    assert kiosk.current == "themes"
+    assert len(store.pending(10_000)) == before + 1  # the face is saved at once
+
+    themes = kiosk.screen("themes")
+    ids = [t.id for t in kiosk.app.content().themes]
+    kiosk.tap(themes.chip(ids[0]))
+    kiosk.tap(themes.chip(ids[3]))
+    assert themes.chip(ids[0]).selected and themes.chip(ids[3]).selected
+    kiosk.tap(kiosk.widget("themes", "done"))
+    assert kiosk.current == "story"
+    assert len(store.pending(10_000)) == before + 2
+
+    kiosk.type_story(STORY)
+    story = kiosk.screen("story")
+    assert story.text == STORY
+    assert STORY in story.shown_text
+    assert kiosk.widget("story", "counter").text.startswith(f"{len(STORY)} / 2000")
+    kiosk.tap(kiosk.widget("story", "send"))
+    assert kiosk.current == "thanks"
+
+    new = store.pending(10_000)[before:]
+    assert [r["kind"] for r in new] == ["rating", "themes", "story"]
+    assert len({r["visit_id"] for r in new}) == 1
+    assert len({r["follow_up_token"] for r in new}) == 1
+    assert new[0]["rating"] == 4
+    assert new[1]["theme_ids"] == [ids[0], ids[3]]
+    assert new[2]["story"] == STORY
+    assert all(r["lang"] == "fi" and r["flags"] == [] for r in new)
+
+    token = new[0]["follow_up_token"]
+    url = follow_up_url(kiosk.app.public_url(), token)
+    qr = kiosk.widget("thanks", "qr")
+    assert qr.url == url
+    assert matrix_from_png(qr.png) == qr_matrix(url)
+    assert qr.texture is not None and qr.texture.size[0] > 0
+    assert kiosk.widget("thanks", "link").text == url
+    assert kiosk.app.content().themes[0].velho.name in kiosk.widget("thanks", "velho").text
+
+    kiosk.tap(kiosk.widget("thanks", "done"))
+    assert kiosk.current == "attract"
+
+
+def test_face_tapped_right_after_a_visit_is_saved_with_rapid_repeat(fresh):
+    kiosk = fresh
+    store = kiosk.app.store
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face1"))
+    kiosk.tap(kiosk.widget("themes", "skip"))
+    kiosk.tap(kiosk.widget("story", "skip"))
+    assert kiosk.current == "thanks"
+    kiosk.tap(kiosk.widget("thanks", "done"))
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face1"))
+    records = store.pending(10_000)
+    assert records[-1]["flags"] == ["rapid_repeat"]
+    assert records[-2]["flags"] == []
+    assert records[-1]["visit_id"] != records[-2]["visit_id"]
+
+
+def test_a_fourth_theme_is_refused_visibly(fresh):
+    kiosk = fresh
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face3"))
+    themes = kiosk.screen("themes")
+    ids = [t.id for t in kiosk.app.content().themes]
+    for theme_id in ids:
+        kiosk.tap(themes.chip(theme_id))
+    assert themes.chosen == ids[:3]
+    assert not themes.chip(ids[3]).selected
+    assert kiosk.widget("themes", "hint").text == kiosk.app.tr._(
+        "You have chosen three. Tap a chosen theme to remove it first."
+    )
+
+
+def test_story_only_visit_keeps_age_group_and_district(fresh):
+    kiosk = fresh
+    store = kiosk.app.store
+    kiosk.tap(kiosk.widget("attract", "story"))
+    assert kiosk.current == "story"
+    kiosk.type_story("Åå 12!")
+    kiosk.tap(kiosk.widget("story", "about"))
+    story = kiosk.screen("story")
+    age = next(c for c in story.ids.age_chips.children if c.value == "65-74")
+    district = next(c for c in story.ids.district_chips.children if c.value == "keskusta")
+    kiosk.tap(age)
+    kiosk.tap(district)
+    assert age.selected and district.selected
+    kiosk.tap(kiosk.widget("story", "send2"))
+    record = store.pending(10_000)[-1]
+    assert record["kind"] == "story" and record["story"] == "Åå 12!"
+    assert record["age_group"] == "65-74" and record["district"] == "keskusta"
+    assert kiosk.current == "thanks"
+
+
+def test_backspace_and_the_limit(fresh):
+    kiosk = fresh
+    kiosk.tap(kiosk.widget("attract", "story"))
+    story = kiosk.screen("story")
+    kiosk.type_story("abc")
+    kiosk.tap(kiosk.widget("story", "keyboard").key("<backspace>"))
+    assert story.text == "ab"
+    story.text = "x" * 1999
+    kiosk.type_story("yz")
+    assert len(story.text) == 2000 and story.text.endswith("y")
+    kiosk.pump(2)
+    label = kiosk.widget("story", "story_label")
+    assert label.text.startswith("…") and label.text.endswith("y|")
+    assert label.texture_size[1] <= kiosk.widget("story", "story_box").height
+
+
+def test_staying_on_thanks_returns_to_attract_by_itself(fresh):
+    kiosk = fresh
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face2"))
+    kiosk.tap(kiosk.widget("themes", "skip"))
+    kiosk.tap(kiosk.widget("story", "skip"))
+    assert kiosk.current == "thanks"
+    timer = kiosk.screen("thanks")._timer
+    assert timer is not None and timer.timeout == kiosk.app.settings.timeouts.thanks_seconds
+    timer.get_callback()(0)  # what the clock runs after thanks_seconds, run now
+    kiosk.pump(1, draw=False)
+    assert kiosk.current == "attract"
+    assert kiosk.app.recorder.current is None

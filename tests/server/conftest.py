@@ -1,0 +1,223 @@
+"""Fixtures of the server tests: one database per test on SQLite and on PostgreSQL, an app, an
+enrolled kiosk, and factories for records, batches and signed requests.
+
+Every storage test takes ``db_url`` (directly or through ``engine``/``client``), which is
+parametrised over both engines. On PostgreSQL each test gets its own schema in the throwaway
+database (``search_path`` in the URL), dropped afterwards, so tests stay independent and can
+run beside other areas' tests in the same cluster.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, func, select, text
+
+from sync.protocol import canonical_json, new_follow_up_token, signature_headers
+from sync.server.app import create_app
+from sync.server.db.engine import default_sqlite_url, make_engine
+from sync.server.db.kiosks import Enrolled, enroll_kiosk
+from sync.server.db.migrate import upgrade
+from sync.server.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating each time costs more)."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    upgrade(default_sqlite_url(folder))
+    return folder / "server.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh database URL: SQLite already migrated (from the template), PostgreSQL empty."""
+    if request.param == "sqlite":
+        (tmp_path / "data").mkdir()
+        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "data" / "server.db")
+        yield default_sqlite_url(tmp_path / "data")
+        return
+    base = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in base else "?"
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(db_url, tmp_path) -> Settings:
+    return Settings.load({"data_dir": str(tmp_path / "data"), "database_url": db_url}, env={})
+
+
+@pytest.fixture
+def client(settings, engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine)) as client:
+        yield client
+
+
+@pytest.fixture
+def kiosk(engine) -> Enrolled:
+    return enroll_kiosk(engine, "Mikkeli main 1", "Pääkirjasto")
+
+
+@pytest.fixture
+def other_kiosk(engine) -> Enrolled:
+    return enroll_kiosk(engine, "Otava 1", "Otavan kirjasto")
+
+
+@pytest.fixture
+def make_record() -> Callable[..., dict]:
+    """``make_record(kiosk_id, kind="rating", **overrides)``: a valid record."""
+
+    def make(kiosk_id: str, kind: str = "rating", **overrides) -> dict:
+        record = {
+            "id": str(uuid.uuid4()),
+            "visit_id": str(uuid.uuid4()),
+            "created_at": "2026-11-14T10:00:00.000000Z",
+            "kiosk_id": kiosk_id,
+            "event_id": "kayttajatori-2026-11",
+            "kind": kind,
+            "lang": "fi",
+            "follow_up_token": new_follow_up_token(),
+        }
+        if kind == "rating":
+            record["rating"] = 3
+        elif kind == "themes":
+            record["theme_ids"] = ["liikenne"]
+        else:
+            record["story"] = "Tori elää talvellakin."
+        record.update(overrides)
+        return record
+
+    return make
+
+
+@pytest.fixture
+def make_batch(make_record) -> Callable[..., tuple[str, bytes]]:
+    """``make_batch(kiosk_id, n=3, records=None, batch_id=None)`` -> (batch_id, body bytes)."""
+
+    def make(kiosk_id: str, n: int = 3, records=None, batch_id=None) -> tuple[str, bytes]:
+        batch_id = batch_id or str(uuid.uuid4())
+        records = records if records is not None else [make_record(kiosk_id) for _ in range(n)]
+        return batch_id, canonical_json({"batch_id": batch_id, "records": records})
+
+    return make
+
+
+@pytest.fixture
+def signed() -> Callable[..., dict]:
+    """``signed(kiosk, method, path, body=b"", timestamp=None)`` -> the X-Kiosk-* headers."""
+
+    def headers(kiosk: Enrolled, method: str, path: str, body: bytes = b"", timestamp=None):
+        ts = int(time.time()) if timestamp is None else timestamp
+        return signature_headers(kiosk.kiosk_id, kiosk.secret, method, path, body, ts)
+
+    return headers
+
+
+@pytest.fixture
+def post_batch(client, signed) -> Callable:
+    """``post_batch(kiosk, body, **extra_headers)`` -> the response of a signed POST."""
+
+    def post(kiosk: Enrolled, body: bytes, **extra):
+        headers = signed(kiosk, "POST", "/api/v1/batches", body) | extra
+        headers.setdefault("Content-Type", "application/json")
+        return client.post("/api/v1/batches", content=body, headers=headers)
+
+    return post
+
+
+@pytest.fixture
+def count(engine) -> Callable[..., int]:
+    """``count(table)``: rows in a table now."""
+
+    def rows(table) -> int:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def start_server(tmp_path) -> Iterator[Callable[..., str]]:
+    """``start_server(database_url)`` runs ``kiosk-server serve`` in a real process on a free
+    loopback port and returns its base URL once /healthz answers; every process is stopped after
+    the test."""
+    processes: list[subprocess.Popen] = []
+
+    def start(database_url: str) -> str:
+        port = free_port()
+        log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sync.server.cli",
+                "serve",
+                "--database-url",
+                database_url,
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError((tmp_path / f"server-{port}.log").read_text())
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"server on port {port} did not answer /healthz within 60 s")
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

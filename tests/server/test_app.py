@@ -1,0 +1,63 @@
+"""App assembly: optional routers, error mapping, health, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sync.server import errors
+from sync.server.app import ERROR_STATUS, create_app, status_for
+from sync.server.optional import import_if_present
+from sync.server.settings import Settings
+
+
+def test_missing_modules_are_none_broken_ones_raise(tmp_path, monkeypatch):
+    assert import_if_present("sync.server.resources.no_such_module") is None
+    assert import_if_present("sync.server.no_such_package.module") is None
+    package = tmp_path / "ktbroken"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "mod.py").write_text("import no_such_dependency_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_anywhere"):
+        import_if_present("ktbroken.mod")
+
+
+def test_every_domain_error_has_a_status():
+    for cls in vars(errors).values():
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, errors.DomainError)
+            and cls is not errors.DomainError
+        ):
+            assert cls in ERROR_STATUS
+
+    class Custom(errors.NotFound):
+        pass
+
+    assert status_for(Custom("x")) == 404
+
+
+def test_health_and_openapi(client, engine):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": engine.dialect.name}
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/v1/batches", "/api/v1/kiosk-config", "/healthz"):
+        assert path in spec["paths"]
+    batch = spec["paths"]["/api/v1/batches"]["post"]
+    assert {"201", "400", "401", "409", "413", "422"} <= set(batch["responses"])
+    assert "Date" in batch["responses"]["401"]["headers"]
+    record = batch["requestBody"]["content"]["application/json"]["schema"]["properties"]["records"]
+    assert "follow_up_token" in record["items"]["properties"]
+
+
+def test_health_is_503_when_the_database_is_gone(tmp_path):
+    settings = Settings.load(
+        {"data_dir": str(tmp_path), "database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+        env={},
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
