@@ -26,7 +26,7 @@ from kiosk.i18n import I18n, set_language
 from kiosk.idle import IdleGuard
 from kiosk.look import Look
 from kiosk.pin import PinGuard
-from kiosk.screens import SCREENS
+from kiosk.screens import SCREEN_NAMES, screen_class
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
 from kiosk.visit import VisitRecorder
@@ -117,9 +117,14 @@ class KioskApp(App):
         set_language(self.settings.language)
         self.look = Look()
         self.tr = I18n()
+        # The screens draw no background of their own: the window's clear colour is the
+        # palette's background (one full-screen layer less for a software renderer).
+        self.look.bind(pal=self._paint_window)
+        self._paint_window(self.look, self.look.pal)
         if str(_ROOT_KV) not in Builder.files:
             Builder.load_file(str(_ROOT_KV))
         root = _make_root()
+        self._building = root  # self.root is set only after build() returns
         manager = root.ids.screens
         self.flow = VisitFlow(
             manager,
@@ -129,12 +134,14 @@ class KioskApp(App):
             language=lambda: self.tr.lang,
             reset_look=self.reset_visitor_settings,
             on_step_saved=self._nudge_sync,
+            ensure_screen=self.ensure_screen,
         )
-        for screen_class in SCREENS:
-            manager.add_widget(screen_class())
+        self.ensure_screen("attract")
         if not self.speaker.available:
             bar = root.ids.top_bar
-            bar.remove_widget(bar.ids.read_aloud)
+            # Kept referenced: its kv bindings outlive it and must not point at a dead widget.
+            self._hidden_read_aloud = bar.ids.read_aloud.__self__
+            bar.remove_widget(self._hidden_read_aloud)
         self.idle = IdleGuard(
             Window,
             idle_seconds=self.settings.timeouts.idle_seconds,
@@ -144,7 +151,32 @@ class KioskApp(App):
         )
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         manager.current = "attract"
+        # The other screens are built after the attract screen's first frame, one per frame.
+        Window.bind(on_flip=self._after_first_frame)
         return root
+
+    def ensure_screen(self, name: str):
+        """The screen called ``name``, built now if it was not yet."""
+        manager = self.root.ids.screens if self.root else self._building.ids.screens
+        if not manager.has_screen(name):
+            manager.add_widget(screen_class(name)())
+        return manager.get_screen(name)
+
+    def _after_first_frame(self, *_args) -> None:
+        Window.unbind(on_flip=self._after_first_frame)
+        from kivy.clock import Clock
+
+        missing = [n for n in SCREEN_NAMES if not self.root.ids.screens.has_screen(n)]
+
+        def build_next(_dt) -> None:
+            if missing:
+                self.ensure_screen(missing.pop(0))
+                Clock.schedule_once(build_next, 0)
+
+        Clock.schedule_once(build_next, 0)
+
+    def _paint_window(self, _look, pal) -> None:
+        Window.clearcolor = pal.background
 
     def reset_visitor_settings(self) -> None:
         self.look.reset()

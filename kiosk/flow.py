@@ -35,6 +35,7 @@ class VisitFlow:
         language: Callable[[], str],
         reset_look: Callable[[], None],
         on_step_saved: Callable[[], None] | None = None,
+        ensure_screen: Callable[[str], Any] | None = None,
     ):
         self.manager = manager
         self.recorder = recorder
@@ -43,11 +44,13 @@ class VisitFlow:
         self._language = language
         self._reset_look = reset_look
         self._on_step_saved = on_step_saved or (lambda: None)
+        self._ensure_screen = ensure_screen or (lambda name: None)
         self.last_error: str = ""
 
     # --- navigation
 
     def show(self, name: str) -> None:
+        self._ensure_screen(name)
         self.manager.current = name
 
     @property

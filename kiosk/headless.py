@@ -51,13 +51,20 @@ def ensure_window():
 
 
 class HeadlessKiosk:
-    def __init__(self, settings: Any, **app_kwargs: Any):
+    def __init__(self, settings: Any, *, build_all: bool = True, **app_kwargs: Any):
         self.window = ensure_window()
         from kiosk.app import KioskApp
 
         self.app = KioskApp(settings, **app_kwargs)
         self.app._run_prepare()  # build, add the root to the window, dispatch on_start
+        if not build_all:
+            return  # as the real app starts: only the attract screen exists yet
         self.pump(3)
+        from kiosk.screens import SCREEN_NAMES
+
+        for name in SCREEN_NAMES:  # what the app builds after its first frames, done now
+            self.app.ensure_screen(name)
+        self.pump(1, draw=False)
 
     # --- frames and touches
 
@@ -124,7 +131,7 @@ class HeadlessKiosk:
         return self.manager.current
 
     def screen(self, name: str):
-        return self.manager.get_screen(name)
+        return self.app.ensure_screen(name)
 
     def widget(self, screen: str, widget_id: str):
         return self.screen(screen).ids[widget_id]

@@ -25,7 +25,8 @@ HEADING_SP = 36
 TITLE_SP = 44
 TARGET_DP = 72
 GAP_DP = 12
-FACE_DP = 160
+FACE_DP = 160  # the floor; the rating faces are drawn larger (FACE_SHOWN_DP)
+FACE_SHOWN_DP = 200
 
 
 class Look(EventDispatcher):
@@ -43,7 +44,7 @@ class Look(EventDispatcher):
     target = NumericProperty(dp(TARGET_DP))
     gap = NumericProperty(dp(GAP_DP))
     pad = NumericProperty(dp(24))
-    face = NumericProperty(dp(FACE_DP))
+    face = NumericProperty(dp(FACE_SHOWN_DP))
     # The same sizes by name. Widgets pick theirs with a style name (``text_style: 'heading'``)
     # instead of overriding ``font_size`` in a second kv rule: two rules bound to the look would
     # both fire on a change and the later one would win at random.

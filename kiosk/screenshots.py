@@ -40,7 +40,16 @@ def _prepare(kiosk, screen: str) -> None:
         visit.theme_ids = [app.content().themes[0].id] if app.content().themes else []
     elif screen == "staff":
         kiosk.screen("staff").unlocked = True
-    kiosk.manager.current = screen
+    app.flow.show(screen)
+
+
+def _capture(window, path: Path) -> None:
+    """Draw a frame into the back buffer and save it before any swap: exactly what is shown,
+    window clear colour included (a widget's own export would leave the background out)."""
+    window.canvas.ask_update()
+    window.dispatch("on_draw")
+    saved = Path(window.screenshot(name=str(path.with_suffix(".tmp.png"))))
+    saved.replace(path)
 
 
 def render_all(outdir: Path, langs=None, screens=None) -> list[Path]:
@@ -66,7 +75,7 @@ def render_all(outdir: Path, langs=None, screens=None) -> list[Path]:
                             _prepare(kiosk, screen)
                             kiosk.pump(4)
                             path = outdir / f"{screen}-{lang}-x{scale:g}-{theme}.png"
-                            kiosk.root.export_to_png(str(path))
+                            _capture(kiosk.window, path)
                             written.append(path)
         finally:
             kiosk.close()

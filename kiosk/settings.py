@@ -62,7 +62,9 @@ class KioskSettings:
         try:
             return self.secret_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise SettingsError("server.secret_file", f"cannot read {self.secret_file}: {exc}")
+            raise SettingsError(
+                "server.secret_file", f"cannot read {self.secret_file}: {exc}"
+            ) from None
 
 
 _ALLOWED = {

@@ -284,6 +284,10 @@ def _setup(args: argparse.Namespace) -> tuple[Credentials, Path, Path]:
                 )
     for folder in (config.parent, secret_file.parent, data_dir):
         _check_writable(folder)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SetupError(_("--data-dir: {path} is a file, not a folder").format(path=data_dir))
+    if owner is not None and os.geteuid() != 0 and owner[0] != os.geteuid():
+        raise SetupError(_("--owner: only root may give files to another user; use sudo"))
     if args.ca_file and not Path(args.ca_file).is_file():
         raise SetupError(_("--ca-file: no file {path}").format(path=args.ca_file))
     # Only now is the one-time code spent: everything that could fail locally was checked.
@@ -309,11 +313,21 @@ def _setup(args: argparse.Namespace) -> tuple[Credentials, Path, Path]:
     from kiosk.settings import parse_settings
 
     parse_settings(tomllib.loads(text), source=config)  # never write a file kiosk run refuses
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if owner is not None:
-        os.chown(data_dir, *owner)
-    write_private(secret_file, credentials.secret + "\n", owner=owner)
-    write_private(config, text, owner=owner)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if owner is not None:
+            os.chown(data_dir, *owner)
+        write_private(secret_file, credentials.secret + "\n", owner=owner)
+        write_private(config, text, owner=owner)
+    except OSError as exc:
+        # The code is spent by now: say so, so nobody retries it in vain.
+        raise SetupError(
+            _(
+                "the server accepted the code but writing the files failed ({error}); "
+                "fix that and ask for a new code"
+            ).format(error=exc),
+            status=1,
+        ) from None
     return credentials, config, secret_file
 
 

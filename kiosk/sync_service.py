@@ -11,7 +11,8 @@ A caller (the Kivy app) may rely on this:
 - :meth:`SyncService.bind_clock` hands the status to a UI callback through Kivy's ``Clock`` on
   the UI thread. Kivy is imported only there, never at module import.
 - Without a configured server the service still exports to USB and says in ``status().last_error``
-  that no server is configured.
+  that no server is configured. An unreadable secret file never stops the kiosk: the service
+  then neither sends nor exports and says why in ``status().last_error``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class SyncService:
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._clock_event: Any = None
+        self.setup_problem: str | None = None  # why syncing cannot even start, in words
         self.worker: SyncWorker | None = None
         if server_url:
             client = SyncClient(
@@ -84,7 +86,12 @@ class SyncService:
         """Build from ``kiosk.settings.KioskSettings`` (kiosk_id, server_url, secret[_file])."""
         # Without a server the secret still signs USB batch files, so read it when there is one.
         has_secret = bool(settings.secret or settings.secret_file)
-        secret = settings.read_secret() if settings.server_url or has_secret else ""
+        try:
+            secret = settings.read_secret() if settings.server_url or has_secret else ""
+        except ValueError as exc:  # SettingsError: the kiosk must still collect feedback
+            service = cls(outbox, server_url="", kiosk_id=settings.kiosk_id, secret="", **options)
+            service.setup_problem = str(exc)
+            return service
         return cls(
             outbox,
             server_url=settings.server_url,
@@ -98,6 +105,9 @@ class SyncService:
             self.worker.start()
 
     def status(self) -> SyncStatus:
+        if self.setup_problem:
+            text = self._translate("Sync cannot start: {problem}. Records stay on this kiosk.")
+            return SyncStatus(last_error=text.format(problem=self.setup_problem))
         if self.worker is None:
             return SyncStatus(
                 last_error=self._translate(

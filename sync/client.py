@@ -15,6 +15,7 @@ A caller may rely on this:
   sent again until staff ask for :meth:`SyncWorker.sync_now`, and the server's words are kept
   for staff mode (durably, with the held ids). The other records keep flowing. Everything else
   is retried with full-jitter exponential backoff (:class:`Backoff`), reset on success.
+- Every request is signed (``sync.protocol.signature_headers``) and carries ``X-Kiosk-Pending``.
 - On a 401 whose ``Date`` header shows the kiosk clock is off, the client corrects its offset
   (kept durably in the outbox's meta) and retries that request once.
 - :class:`SyncWorker` does all network and store work on its own thread; :meth:`SyncWorker.snapshot`
@@ -138,10 +139,10 @@ def _error_detail(response: httpx.Response) -> str:
         return response.text.strip()[:300] or response.reason_phrase
     if not isinstance(body, dict):
         return str(body)[:300]
-    message = body.get("error") or body.get("detail") or ""
-    items = body.get("errors") if isinstance(body.get("errors"), list) else []
+    message: Any = body.get("error") or body.get("detail") or ""
+    items: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else []
     if isinstance(message, list):  # FastAPI's own validation answers
-        message, items = "", message
+        items, message = message, ""
     parts = []
     for item in items[:3]:
         if isinstance(item, dict):
@@ -349,7 +350,9 @@ class SyncClient:
 
     # --- requests
 
-    def _signed(self, method: str, path: str, body: bytes = b"", **headers: str) -> httpx.Response:
+    def _signed(
+        self, method: str, path: str, body: bytes = b"", headers: Mapping[str, str] | None = None
+    ) -> httpx.Response:
         """Send one signed request; on a clock-skew 401 correct the offset and resend once."""
         for attempt in range(2):
             timestamp = int(self.now())
@@ -359,7 +362,7 @@ class SyncClient:
                     self.kiosk_id, self._secret, method, request.url.path, body, timestamp
                 )
             )
-            request.headers.update(headers)
+            request.headers.update(headers or {})
             response = self._http.send(request)
             if response.status_code == 401 and attempt == 0 and self._learn_clock(response):
                 continue
@@ -390,12 +393,17 @@ class SyncClient:
 
     # --- batches
 
-    def _next_batch(self, acked: frozenset[str] = frozenset()) -> OutgoingBatch | None:
-        """The oldest pending records, except held ones and ``acked`` (still being marked)."""
-        skip = acked | self._held if self._held else acked
+    def _oldest_records(self, skip: frozenset[str]) -> list[Mapping[str, Any]]:
+        """Up to a batch of the oldest pending records whose ids are not in ``skip``."""
         records = self.outbox.pending(limit=self._batch_size + len(skip))
         if skip:
             records = [r for r in records if str(r["id"]) not in skip][: self._batch_size]
+        return list(records)
+
+    def _next_batch(self, skip: frozenset[str] = frozenset()) -> OutgoingBatch | None:
+        """The batch to send now: the unacknowledged one again while its records still lead
+        the queue, else a new one. ``skip``: ids not to send now (besides the held ones)."""
+        records = self._oldest_records(skip | self._held)
         if not records:
             self._inflight = None
             return None
@@ -407,12 +415,22 @@ class SyncClient:
         self._inflight = pack_batch(records)
         return self._inflight
 
+    def _mark_then_prepare(
+        self, acked: Sequence[str], skip: frozenset[str]
+    ) -> OutgoingBatch | None:
+        """Helper-thread work while a batch travels: mark the previous acknowledged batch, then
+        pack the following one (``skip``: the travelling batch, the held ids, ``acked``)."""
+        if acked:
+            self._mark_synced(acked)
+        records = self._oldest_records(skip)
+        return pack_batch(records) if records else None
+
     def _post(self, batch: OutgoingBatch, pending: int) -> BatchOutcome:
         """POST one batch; the outcome says whether the server acknowledged all of it."""
         sent = len(batch.ids)
         headers = {"Content-Type": "application/json", "X-Kiosk-Pending": str(pending)}
         try:
-            response = self._signed("POST", BATCHES_PATH, batch.body, **headers)
+            response = self._signed("POST", BATCHES_PATH, batch.body, headers)
         except httpx.TimeoutException as exc:
             return self._failed(batch, SyncProblem("timeout", detail=type(exc).__name__))
         except httpx.TransportError as exc:
@@ -480,28 +498,35 @@ class SyncClient:
     ) -> DrainReport:
         """Send batches until nothing is pending or one fails; never retries within the call.
 
-        While batch *n+1* travels, batch *n*'s acknowledged records are marked synced on a helper
-        thread (the disk and the network work at once); every acknowledged batch is marked
-        before this returns, and a batch is never marked before its acknowledgement.
+        While batch *n* travels, a helper thread marks batch *n-1* (acknowledged) synced and
+        packs batch *n+1*, so the disk, the CPU and the network work at once. Every acknowledged
+        batch is marked before this returns; no batch is marked before its acknowledgement.
+        A refused batch (a permanent problem) is held and the drain goes on with the others.
         """
         outcomes: list[BatchOutcome] = []
         problem = None
         acked: tuple[str, ...] = ()  # acknowledged, not yet marked
-        with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-mark") as marker:
+        batch = self._next_batch()
+        with ThreadPoolExecutor(1, thread_name_prefix="kiosk-sync-helper") as helper:
             for _ in range(max_batches):
-                batch = self._next_batch(frozenset(acked))
                 if batch is None:
                     break
                 pending = self._pending_count() - len(acked)
-                marking = marker.submit(self._mark_synced, acked) if acked else None
+                # ``acked`` is marked before the helper reads the queue, so it needs no skipping
+                skip = frozenset(batch.ids) | frozenset(self._held)
+                prepared = helper.submit(self._mark_then_prepare, acked, skip)
                 outcome = self._post(batch, pending)
-                if marking is not None:
-                    marking.result()  # a store error ends the drain; the records stay pending
-                acked = batch.ids if outcome.problem is None else ()
+                following = prepared.result()  # a store error ends the drain; records stay
+                acked = ()
                 outcomes.append(outcome)
                 if on_batch is not None:
                     on_batch(outcome)
-                if outcome.problem is not None and not outcome.problem.permanent:
+                if outcome.problem is None:
+                    acked = batch.ids
+                    self._inflight = batch = following
+                elif outcome.problem.permanent:
+                    batch = self._next_batch()  # the refused records are held now
+                else:
                     problem = outcome.problem
                     break  # the worker retries after a backoff; held records need no retry
         if acked:
@@ -518,7 +543,7 @@ class SyncClient:
         headers = {"If-None-Match": etag} if doc is not None and etag else {}
         headers["X-Kiosk-Pending"] = str(self._pending_count())
         try:
-            response = self._signed("GET", CONFIG_PATH, **headers)
+            response = self._signed("GET", CONFIG_PATH, headers=headers)
         except httpx.TimeoutException as exc:
             return self._record(SyncProblem("timeout", detail=type(exc).__name__), "config")
         except httpx.TransportError as exc:

@@ -29,6 +29,9 @@ class AttractScreen(KioskScreen):
         super().__init__(**kwargs)
         self._rotation = None
 
+    def on_kv_post(self, _base_widget) -> None:
+        self.app.tr.bind(lang=self.refresh)  # a new language re-writes the card at once
+
     def on_enter(self, *_args) -> None:
         self.refresh()
         if self._rotation is None:

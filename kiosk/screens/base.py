@@ -36,16 +36,18 @@ class KioskScreen(Screen):
         """Forget every input of the current visitor (default: nothing to forget)."""
 
     def spoken_text(self) -> list[str]:
-        """Title, question and button labels, in reading order, for read-aloud."""
-        from kiosk.widgets import BigButton
+        """Title, question and button labels as shown, top to bottom and left to right."""
+        from kiosk.widgets import BigButton, FaceButton
 
-        out: list[str] = []
-        for widget in reversed(list(self.walk(restrict=True))):
+        found = []
+        for widget in self.walk(restrict=True):
             text = getattr(widget, "text", "")
-            if not text or getattr(widget, "opacity", 1) == 0:
+            if not text or widget.opacity == 0:
                 continue
-            if widget.__class__.__name__ in ("TitleLabel", "HeadingLabel") or isinstance(
-                widget, BigButton
-            ):
-                out.append(text)
-        return out
+            spoken = type(widget).__name__ in ("TitleLabel", "HeadingLabel") or isinstance(
+                widget, BigButton | FaceButton
+            )
+            if spoken:
+                x, top = widget.to_window(widget.x, widget.top)
+                found.append((-round(top), round(x), text))
+        return [text for _top, _x, text in sorted(found)]

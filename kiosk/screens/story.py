@@ -33,9 +33,7 @@ AGE_GROUP_LABELS = {
 
 def age_group_label(slug: str) -> str:
     label = AGE_GROUP_LABELS.get(slug)
-    if label is None:
-        return slug
-    return _(label) if label[0].isalpha() else label
+    return slug if label is None else _(label)  # plain ranges have no msgid and stay as they are
 
 
 def district_label(slug: str) -> str:

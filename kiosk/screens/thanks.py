@@ -26,6 +26,13 @@ class ThanksScreen(KioskScreen):
         super().__init__(**kwargs)
         self._timer = None
 
+    def on_kv_post(self, _base_widget) -> None:
+        self.app.tr.bind(lang=self._retranslate)
+
+    def _retranslate(self, *_args) -> None:
+        if self.manager is not None and self.manager.current == self.name:
+            self.theme = self.app.flow.chosen_theme()  # theme names are content, per language
+
     def on_pre_enter(self, *_args) -> None:
         self.url = self.app.flow.follow_up()
         self.theme = self.app.flow.chosen_theme()

@@ -13,11 +13,11 @@ from kivy.lang import Builder
 
 from kiosk.widgets.buttons import BigButton, ButtonPool, ChipButton
 from kiosk.widgets.faces import FaceButton, FaceDrawing
-from kiosk.widgets.keyboard import OnScreenKeyboard
 from kiosk.widgets.fitcolumn import FitColumn
+from kiosk.widgets.keyboard import OnScreenKeyboard
 from kiosk.widgets.longpress import LongPressArea
-from kiosk.widgets.moretime import MoreTimePrompt
 from kiosk.widgets.mood import MoodChart
+from kiosk.widgets.moretime import MoreTimePrompt
 from kiosk.widgets.painted import Painted, PaintedBox
 from kiosk.widgets.qrimage import QRImage
 

@@ -128,12 +128,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     for module in (health, batches, kiosk_config):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
-        module = import_if_present(name)
-        if module is None:
+        optional = import_if_present(name)
+        if optional is None:
             continue
-        app.include_router(module.router)
-        if hasattr(module, "install"):
-            module.install(app)
+        app.include_router(optional.router)
+        if hasattr(optional, "install"):
+            optional.install(app)
     if STATIC_DIR.is_dir() and not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

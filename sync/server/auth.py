@@ -11,6 +11,7 @@ or disabled kiosk, stale timestamp or bad signature, and returning the kiosk oth
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from gettext import gettext as _
@@ -34,6 +35,8 @@ __all__ = [
     "signed_kiosk",
 ]
 
+
+_KIOSK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")  # as enroll_kiosk allows
 
 # How resources document their 401 in OpenAPI.
 UNAUTHORIZED_RESPONSE = {
@@ -88,8 +91,10 @@ def check_signature(
         ts = int(str(timestamp))
     except ValueError:
         raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number")) from None
-    with engine.connect() as conn:
-        kiosk = get_kiosk(conn, str(kiosk_id))
+    kiosk = None
+    if _KIOSK_ID_RE.match(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
+        with engine.connect() as conn:
+            kiosk = get_kiosk(conn, str(kiosk_id))
     if kiosk is None:
         raise Unauthorized(
             _("unknown kiosk {id!r}: enroll it with kiosk-server enroll-kiosk").format(id=kiosk_id)

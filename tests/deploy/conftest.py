@@ -29,6 +29,17 @@ from sync.server.db.engine import default_sqlite_url
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """The kiosk's messages in English (its default is Finnish), so tests can match them."""
+    from kiosk import i18n
+
+    before = i18n.current_language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

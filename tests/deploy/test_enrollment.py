@@ -156,3 +156,26 @@ def test_enroll_kiosk_prints_a_code_and_its_qr(cli, tmp_path):
     assert json.loads(fresh.stdout)["enrollment_code"] != document["enrollment_code"]
     missing = cli("kiosk-server", "enrollment-code", "nobody", *data)
     assert missing.returncode == 1 and "no kiosk 'nobody'" in missing.stderr
+
+
+def test_two_servers_redeeming_one_code_at_once_hand_it_out_once(engine):
+    """Eight redemptions of one code race (threads with their own connections, as several
+    server processes would): exactly one gets the secret, the others learn it was used."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    kiosk = enroll_kiosk(engine, "Mikkeli main 1", "Pääkirjasto")
+    code, _ = issue_code(engine, kiosk.kiosk_id)
+    start = Barrier(8)
+
+    def attempt(_i: int) -> str:
+        start.wait(timeout=30)
+        try:
+            return redeem_code(engine, code).secret
+        except Conflict as exc:
+            return exc.message
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert outcomes.count(kiosk.secret) == 1, outcomes
+    assert all("used" in outcome for outcome in outcomes if outcome != kiosk.secret)

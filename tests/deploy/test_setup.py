@@ -5,6 +5,7 @@ used code with the server's own message."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import time
@@ -12,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from kiosk import setup_cli
 from kiosk.settings import load_settings
 from kiosk.setup_cli import ENROLL_PATH, SetupError, check_server_url
 from sync.protocol import signature_headers
@@ -66,8 +68,6 @@ def _code(cli, db_url: str, name: str) -> str:
         db_url,
     )
     assert result.returncode == 0, result.stderr
-    import json
-
     return json.loads(result.stdout)["enrollment_code"]
 
 
@@ -133,6 +133,35 @@ def test_setup_end_to_end_with_a_real_server(
     assert "refused the code (HTTP 409)" in again.stderr and "already used" in again.stderr
     assert (etc / "secret").read_bytes() == before
 
+    # A failure after the code was spent says so (the code cannot be tried again).
+    fresh = cli(
+        "kiosk-server", "enrollment-code", "mikkeli-main-1", "--json", "--database-url", db_url
+    )
+    code = json.loads(fresh.stdout)["enrollment_code"]
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(setup_cli, "write_private", disk_full)
+    failed = cli(
+        "kiosk",
+        "setup",
+        "--server",
+        server,
+        "--code",
+        code,
+        "--force",
+        "--config",
+        str(etc / "kiosk.toml"),
+        "--data-dir",
+        str(var),
+    )
+    monkeypatch.undo()
+    assert failed.returncode == 1
+    assert "accepted the code but writing the files failed" in failed.stderr
+    assert "No space left on device" in failed.stderr
+    assert (etc / "secret").read_bytes() == before
+
 
 def test_setup_says_so_when_the_server_cannot_be_reached(cli, tmp_path):
     result = cli(
@@ -178,3 +207,17 @@ def test_setup_refuses_plain_http_to_another_machine_without_sending(cli, tmp_pa
         "no-such-user-kt",
     )
     assert unknown_owner.returncode == 2 and "no user 'no-such-user-kt'" in unknown_owner.stderr
+    (tmp_path / "a-file").write_text("")
+    not_a_folder = cli(
+        "kiosk",
+        "setup",
+        "--server",
+        "https://kiosks.mikkeli.fi",
+        "--code",
+        "X",
+        "--config",
+        str(tmp_path / "k.toml"),
+        "--data-dir",
+        str(tmp_path / "a-file"),
+    )
+    assert not_a_folder.returncode == 2 and "is a file, not a folder" in not_a_folder.stderr

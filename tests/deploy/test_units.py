@@ -119,6 +119,8 @@ def test_the_kiosk_restarts_and_a_kiosk_that_gave_up_is_retried():
     assert "is-failed" in recover["ExecCondition"]  # a kiosk stopped on purpose stays stopped
     timer = _unit("kayttajatori-kiosk-recover.timer")["Timer"]
     assert timer["Unit"] == "kayttajatori-kiosk-recover.service"
+    # Wall-clock, so it keeps firing; OnBootSec=/OnUnitActiveSec= alone can stop for good.
+    assert "OnCalendar" in timer and "OnUnitActiveSec" not in timer
 
 
 def test_the_server_runs_several_workers_that_share_their_metrics():

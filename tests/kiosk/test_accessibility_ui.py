@@ -51,7 +51,7 @@ def show(kiosk, state, lang="fi", scale=1.0, contrast="normal"):
         screen = "story"
     if screen == "thanks":
         app.recorder.visit().theme_ids = [app.content().themes[1].id]
-    kiosk.manager.current = screen
+    kiosk.app.flow.show(screen)
     kiosk.pump(2, draw=False)
     if screen == "story":
         kiosk.screen("story").text = SAMPLE
@@ -81,14 +81,16 @@ def shown(widget):
     return True
 
 
-def background(widget):
+def background(widget, window):
+    """The colour under ``widget``: its own or its nearest painted ancestor's ``bg_color``,
+    else the window's clear colour (the screens paint no background of their own)."""
     node = widget
-    while node is not None and node is not node.parent:
+    while node is not None and node is not node.parent and node is not window:
         colour = getattr(node, "bg_color", None)
         if colour is not None and len(colour) == 4 and colour[3] == 1:
             return tuple(colour)
         node = node.parent
-    raise AssertionError(f"{widget!r} has no painted background behind it")
+    return tuple(window.clearcolor)
 
 
 def check_tree(kiosk, root, scale):
@@ -102,13 +104,19 @@ def check_tree(kiosk, root, scale):
         if isinstance(w, Label) and w.text:
             tw, th = w.texture_size
             if tw > w.width + 1 or th > w.height + 1:
-                problems.append(f"{name}: text {tw:.0f}x{th:.0f} in box {w.width:.0f}x{w.height:.0f}")
+                problems.append(
+                    f"{name}: text {tw:.0f}x{th:.0f} in box {w.width:.0f}x{w.height:.0f}"
+                )
             x0, y0, x1, y1 = window_rect(w)
             if x0 < -1 or y0 < -1 or x1 > W + 1 or y1 > H + 1:
-                problems.append(f"{name}: outside the window at {x0:.0f},{y0:.0f}-{x1:.0f},{y1:.0f}")
+                problems.append(
+                    f"{name}: outside the window at {x0:.0f},{y0:.0f}-{x1:.0f},{y1:.0f}"
+                )
             parent = w.parent
-            if parent is not None and parent is not kiosk.window and not isinstance(
-                parent, ButtonBehavior
+            if (
+                parent is not None
+                and parent is not kiosk.window
+                and not isinstance(parent, ButtonBehavior)
             ):
                 px0, py0, px1, py1 = window_rect(parent)
                 if x0 < px0 - 1 or y0 < py0 - 1 or x1 > px1 + 1 or y1 > py1 + 1:
@@ -120,7 +128,7 @@ def check_tree(kiosk, root, scale):
             if w.font_size < floor * grows - 0.01:
                 problems.append(f"{name}: font {w.font_size:.1f} below {floor * grows:.1f}")
             fg = tuple(w.disabled_color if w.disabled else w.color)
-            ratio = contrast_ratio(fg, background(w))
+            ratio = contrast_ratio(fg, background(w, kiosk.window))
             if ratio < 7:
                 problems.append(f"{name}: contrast {ratio:.2f}:1")
         if isinstance(w, ButtonBehavior) and not isinstance(w, LongPressArea):
@@ -152,6 +160,14 @@ def test_every_screen_meets_the_floors_at_every_size_and_palette(fresh, lang):
     finally:
         kiosk.app.idle.touched()
     assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} problems)"
+
+
+def test_the_window_takes_the_palette_background(fresh):
+    kiosk = fresh
+    for name in CONTRASTS:
+        kiosk.app.look.contrast = name
+        assert tuple(kiosk.window.clearcolor) == kiosk.app.look.pal.background
+    kiosk.app.look.contrast = "normal"
 
 
 def test_the_check_catches_an_overflowing_label(fresh):

@@ -45,15 +45,15 @@ def test_good_config_resolves_paths_and_defaults(tmp_path):
 @pytest.mark.parametrize(
     ("change", "key"),
     [
-        (("kiosk_id = \"mikkeli-main-1\"", ""), "kiosk_id"),
-        (("kiosk_id = \"mikkeli-main-1\"", "kiosk_id = \"has space\""), "kiosk_id"),
-        (("language = \"sv\"", "language = \"de\""), "language"),
-        (("url = \"http://127.0.0.1:8765/\"", "url = \"ftp://x\""), "server.url"),
-        (("idle_seconds = 45", "idle_seconds = \"soon\""), "timeouts.idle_seconds"),
+        (('kiosk_id = "mikkeli-main-1"', ""), "kiosk_id"),
+        (('kiosk_id = "mikkeli-main-1"', 'kiosk_id = "has space"'), "kiosk_id"),
+        (('language = "sv"', 'language = "de"'), "language"),
+        (('url = "http://127.0.0.1:8765/"', 'url = "ftp://x"'), "server.url"),
+        (("idle_seconds = 45", 'idle_seconds = "soon"'), "timeouts.idle_seconds"),
         (("idle_seconds = 45", "idle_seconds = -1"), "timeouts.idle_seconds"),
         (("idle_seconds = 45", "idle_secs = 45"), "timeouts.idle_secs"),
-        (("fullscreen = false", "fullscreen = \"no\""), "display.fullscreen"),
-        (("active = \"kayttajatori-2026-11\"", "active = 5"), "event.active"),
+        (("fullscreen = false", 'fullscreen = "no"'), "display.fullscreen"),
+        (('active = "kayttajatori-2026-11"', "active = 5"), "event.active"),
     ],
 )
 def test_bad_value_names_the_key(tmp_path, change, key):

@@ -61,3 +61,21 @@ def test_health_is_503_when_the_database_is_gone(tmp_path):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+def test_present_optional_routers_are_served(client):
+    from sync.server.app import OPTIONAL_ROUTERS
+
+    checked = 0
+    for name in OPTIONAL_ROUTERS:
+        module = import_if_present(name)
+        if module is None:
+            continue
+        for route in module.router.routes:
+            path, methods = getattr(route, "path", ""), getattr(route, "methods", set())
+            if "GET" in methods and "{" not in path:
+                response = client.get(path, follow_redirects=False)
+                assert response.status_code != 404, (name, path)
+                checked += 1
+    if any(import_if_present(n) for n in OPTIONAL_ROUTERS):
+        assert checked > 0

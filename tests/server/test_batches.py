@@ -210,3 +210,33 @@ def test_ack_matches_the_protocol_model(kiosk, make_batch, post_batch):
         "accepted",
         "duplicates",
     }
+
+
+def test_deeply_nested_json_is_400(kiosk, post_batch, count):
+    response = post_batch(kiosk, b"[" * 200_000)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
+
+
+def test_lone_surrogate_in_a_story_is_422(kiosk, make_record, post_batch, count):
+    record = make_record(kiosk.kiosk_id, "story", story="x")
+    body = canonical_json({"batch_id": str(uuid.uuid4()), "records": [record]})
+    body = body.replace(b'"story":"x"', b'"story":"a\\ud800b"')
+    response = post_batch(kiosk, body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "story"
+    assert count(records) == 0
+
+
+def test_many_broken_records_report_the_first_hundred(kiosk, make_record, make_batch, post_batch):
+    recs = [make_record(kiosk.kiosk_id, lang="xx") for _ in range(150)]
+    _, body = make_batch(kiosk.kiosk_id, records=recs)
+    answer = post_batch(kiosk, body).json()
+    assert len(answer["errors"]) == 100
+    assert "150 record(s)" in answer["error"] and "first 100 of 150" in answer["error"]
+
+
+def test_odd_kiosk_id_header_is_401_not_a_crash(client, kiosk, make_batch, signed):
+    _, body = make_batch(kiosk.kiosk_id)
+    headers = signed(kiosk, "POST", "/api/v1/batches", body) | {"X-Kiosk-Id": "a b\tc/" + "x" * 300}
+    assert client.post("/api/v1/batches", content=body, headers=headers).status_code == 401

@@ -68,8 +68,19 @@ def test_story_moderation_reaches_kiosk_config_and_withdrawal_erases_it(
     # The visitor withdraws from the follow-up page.
     page = client.get(f"/f/{visit[0]['follow_up_token']}")
     wt = page.text.split('name="wt" value="')[1].split('"')[0]
+    # The first press only asks for confirmation; nothing is erased yet.
+    confirm = client.post(f"/f/{visit[0]['follow_up_token']}/withdraw", data={"wt": wt})
+    assert confirm.status_code == 200 and 'name="confirm" value="yes"' in confirm.text
+    assert "Kauppatori elää talvellakin" in confirm.text
+    with engine.connect() as conn:
+        assert (
+            conn.execute(select(records.c.story_status).where(records.c.id == story_id)).scalar()
+            == "approved"
+        )
     response = client.post(
-        f"/f/{visit[0]['follow_up_token']}/withdraw", data={"wt": wt}, follow_redirects=False
+        f"/f/{visit[0]['follow_up_token']}/withdraw",
+        data={"wt": wt, "confirm": "yes"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     with engine.connect() as conn:
@@ -92,7 +103,11 @@ def test_withdraw_needs_the_pages_token(client, kiosk, post_batch, engine):
     post_batch(kiosk, other)
     other_page = client.get(f"/f/{other[0]['follow_up_token']}").text
     other_wt = other_page.split('name="wt" value="')[1].split('"')[0]
-    for data in ({}, {"wt": "0" * 32}, {"wt": other_wt}):
+    for data in (
+        {"confirm": "yes"},
+        {"wt": "0" * 32, "confirm": "yes"},
+        {"wt": other_wt, "confirm": "yes"},
+    ):
         response = client.post(f"/f/{token}/withdraw", data=data, follow_redirects=False)
         assert response.status_code == 403
     with engine.connect() as conn:
@@ -212,6 +227,9 @@ def test_status_update_added_by_staff_shows_as_new_on_follow_up(
     token = login()
     visit = make_visit(kiosk.kiosk_id, theme_ids=("nuoret",))
     post_batch(kiosk, visit)
+    # Seen once before the update, so a memoised theme section would show if it went stale.
+    before = client.get(f"/f/{visit[0]['follow_up_token']}?lang=en").text
+    assert "No news yet" in before
     today = date.today().isoformat()
     response = client.post(
         "/staff/themes/nuoret/updates",

@@ -146,3 +146,20 @@ def test_refused_records_are_held_and_the_others_still_flow(kiosk, make_client, 
     assert again.release_held() == 1
     report = again.drain_once()
     assert len(report.batches) == 1 and report.held == 1 and kiosk.pending() == 1
+
+
+def test_a_fault_mid_drain_keeps_earlier_acks_and_resends_the_same_batch(
+    kiosk, make_client, proxy, server
+):
+    saved = kiosk.save(35)
+    client = make_client(batch_size=10)  # four batches: 10, 10, 10, 5
+    proxy.queue("pass", "pass", "lost_ack")
+    report = client.drain_once()
+    assert [b.problem is None for b in report.batches] == [True, True, False]
+    assert kiosk.pending() == 15  # the two acknowledged batches are marked, nothing else
+    assert len(server.records(kiosk.kiosk_id)) == 30  # the third reached the server
+    report2 = client.drain_once()
+    assert report2.problem is None and kiosk.pending() == 0
+    assert report2.batches[0].batch_id == report.batches[2].batch_id
+    assert (report2.batches[0].accepted + report2.batches[0].duplicates) == 10
+    assert_server_holds_exactly(server, kiosk.kiosk_id, saved)

@@ -56,13 +56,13 @@ def test_status_calls_return_at_once_while_the_worker_waits_on_the_network(kiosk
         kiosk.save(1)
         service.nudge()
         wait_for(lambda: proxy.applied["stall"] >= 1)
-        slowest = 0.0
+        started = time.monotonic()
         for _ in range(50):
-            started = time.perf_counter()
             service.status()
             service.nudge()
-            slowest = max(slowest, time.perf_counter() - started)
-        assert slowest < 0.05  # a frame's budget, while a request is stuck for seconds
+        # Not a speed target: 50 calls while one request hangs for 3 s must not wait for it.
+        assert time.monotonic() - started < 1.5
+        assert proxy.applied["stall"] == 1  # the worker was inside that request all along
     finally:
         proxy.mix(None)
         assert service.stop(10)
@@ -130,3 +130,21 @@ def test_importing_the_service_does_not_start_kivy():
     code = "import sys, kiosk.sync_service, kiosk.sync_cli; print('kivy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_an_unreadable_secret_file_does_not_stop_the_kiosk(kiosk, tmp_path):
+    settings = parse_settings(
+        {
+            "kiosk_id": kiosk.kiosk_id,
+            "data_dir": str(kiosk.data_dir),
+            "server": {"url": "http://127.0.0.1:9", "secret_file": "missing-secret"},
+        },
+        source=tmp_path / "kiosk.toml",
+    )
+    service = SyncService.from_settings(settings, kiosk.store)
+    service.start()
+    service.nudge()
+    status = service.status()
+    assert "missing-secret" in status.last_error and "stay on this kiosk" in status.last_error
+    assert service.export_to(tmp_path).exception(5) is not None
+    assert service.stop(5)

@@ -72,6 +72,14 @@ def parse_batch(
     age_groups: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
 ) -> ParsedBatch:
+    document = _load_json(body)
+    batch_id, raw_records = _batch_shape(document)
+    normalised = _validate_records(raw_records, kiosk_id, age_groups, districts)
+    digest = hashlib.sha256(canonical_json(raw_records)).hexdigest()
+    return ParsedBatch(batch_id, normalised, digest)
+
+
+def _load_json(body: bytes) -> Any:
     if len(body) > BATCH_MAX_BYTES:
         raise PayloadTooLarge(
             _("the batch is {size} bytes; the limit is {limit}").format(
@@ -79,9 +87,15 @@ def parse_batch(
             )
         )
     try:
-        document = json.loads(body)
+        return json.loads(body)
+    except RecursionError:
+        raise BadRequest(_("the body is not valid JSON: it is nested too deeply")) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(_("the body is not valid JSON: {error}").format(error=exc)) from None
+
+
+def _batch_shape(document: Any) -> tuple[str, list]:
+    """``(batch_id, records)`` of a document in the batch's shape, else InvalidInput/413."""
     if not isinstance(document, dict):
         raise InvalidInput(_("the batch must be a JSON object with batch_id and records"))
     problems = [
@@ -100,13 +114,48 @@ def parse_batch(
         )
     elif not raw_records:
         problems.append(FieldError("records", _("must hold at least one record")))
-    batch_id = document.get("batch_id")
+    batch_id = ""
     try:
-        batch_id = Record._uuid(batch_id)
+        # The same rule and message as for record ids.
+        batch_id = Record._uuid(str(document.get("batch_id")))
     except ValueError as exc:
         problems.append(FieldError("batch_id", str(exc)))
-    if problems:
+    if problems or not isinstance(raw_records, list):
         raise InvalidInput(_("the batch is not in the protocol's shape"), problems)
+    return batch_id, raw_records
+
+
+def _record_problems(raw: Any, record: dict[str, Any], kiosk_id: str, index: int) -> list:
+    """What the server checks beyond the schema of one (already valid) record."""
+    problems = []
+    if record["story"] is not None and not _encodable(record["story"]):
+        # JSON can carry escaped lone surrogates, which no database stores as text.
+        problems.append(
+            FieldError("story", _("contains invalid Unicode (a lone surrogate)"), index)
+        )
+    if "id" not in raw:
+        # The server must not invent ids: a resend would then be stored twice.
+        problems.append(FieldError("id", _("is required in a batch"), index))
+    if record["kiosk_id"] != kiosk_id:
+        problems.append(
+            FieldError(
+                "kiosk_id",
+                _("is {theirs!r} but the batch is signed by kiosk {ours!r}").format(
+                    theirs=record["kiosk_id"], ours=kiosk_id
+                ),
+                index,
+            )
+        )
+    return problems
+
+
+def _validate_records(
+    raw_records: list,
+    kiosk_id: str,
+    age_groups: Iterable[str] | None,
+    districts: Iterable[str] | None,
+) -> list[dict[str, Any]]:
+    """The normalised records, or InvalidInput listing every broken one by index and field."""
     normalised, errors = [], []
     for index, raw in enumerate(raw_records):
         try:
@@ -116,19 +165,7 @@ def parse_batch(
         except RecordValidationError as exc:
             errors.extend(exc.errors)
             continue
-        if "id" not in raw:
-            # The server must not invent ids: a resend would then be stored twice.
-            errors.append(FieldError("id", _("is required in a batch"), index))
-        if record["kiosk_id"] != kiosk_id:
-            errors.append(
-                FieldError(
-                    "kiosk_id",
-                    _("is {theirs!r} but the batch is signed by kiosk {ours!r}").format(
-                        theirs=record["kiosk_id"], ours=kiosk_id
-                    ),
-                    index,
-                )
-            )
+        errors.extend(_record_problems(raw, record, kiosk_id, index))
         normalised.append(record)
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
@@ -137,16 +174,21 @@ def parse_batch(
             if len(errors) > len(shown)
             else ""
         )
-        records_with_errors = sorted({e.record for e in errors if e.record is not None})
+        broken = {e.record for e in errors if e.record is not None}
         raise InvalidInput(
-            _("{count} record(s) break the schema; nothing was stored").format(
-                count=len(records_with_errors)
-            )
+            _("{count} record(s) break the schema; nothing was stored").format(count=len(broken))
             + more,
             shown,
         )
-    digest = hashlib.sha256(canonical_json(raw_records)).hexdigest()
-    return ParsedBatch(batch_id, normalised, digest)
+    return normalised
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -254,32 +296,8 @@ def _store_once(
             if answer is None:  # pragma: no cover - the conflicting row vanished: retry
                 raise _Retry()
             return answer
-        unique: dict[str, dict[str, Any]] = {}
-        for record in parsed.records:
-            unique.setdefault(record["id"], record)
-        # Sorted ids: two transactions inserting overlapping records lock them in the same
-        # order, so they queue instead of deadlocking.
-        rows = [
-            _record_row(unique[rid], parsed.batch_id, now, looks_personal) for rid in sorted(unique)
-        ]
-        inserted = {
-            row[0]
-            for row in conn.execute(
-                _insert(conn, records)
-                .on_conflict_do_nothing(index_elements=["id"])
-                .returning(records.c.id),
-                rows,
-            )
-        }
-        theme_rows = [
-            {"record_id": row["id"], "theme_id": theme_id}
-            for row in rows
-            if row["id"] in inserted
-            for theme_id in row["theme_ids"]
-        ]
-        if theme_rows:
-            conn.execute(_insert(conn, record_themes).on_conflict_do_nothing(), theme_rows)
-        accepted = len(inserted)
+        inserted = _insert_records(conn, parsed, now, looks_personal)
+        accepted = inserted
         duplicates = len(parsed.records) - accepted
         conn.execute(
             update(batches)
@@ -287,6 +305,38 @@ def _store_once(
             .values(accepted=accepted, duplicates=duplicates)
         )
     return IngestResult(parsed.batch_id, accepted, duplicates)
+
+
+def _insert_records(
+    conn: Connection, parsed: ParsedBatch, now: datetime, looks_personal: Callable[[str], bool]
+) -> int:
+    """Insert the records not stored yet (and their theme rows); return how many were new."""
+    unique: dict[str, dict[str, Any]] = {}
+    for record in parsed.records:
+        unique.setdefault(record["id"], record)
+    # Sorted ids: two transactions inserting overlapping records lock them in the same order,
+    # so they queue instead of deadlocking.
+    rows = [
+        _record_row(unique[rid], parsed.batch_id, now, looks_personal) for rid in sorted(unique)
+    ]
+    inserted = {
+        row[0]
+        for row in conn.execute(
+            _insert(conn, records)
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(records.c.id),
+            rows,
+        )
+    }
+    theme_rows = [
+        {"record_id": row["id"], "theme_id": theme_id}
+        for row in rows
+        if row["id"] in inserted
+        for theme_id in row["theme_ids"]
+    ]
+    if theme_rows:
+        conn.execute(_insert(conn, record_themes).on_conflict_do_nothing(), theme_rows)
+    return len(inserted)
 
 
 class _Retry(Exception):

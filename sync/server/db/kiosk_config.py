@@ -86,58 +86,72 @@ def _loc(row, prefix: str) -> Localized:
     )
 
 
+def _paths(conn: Connection, ids: list[str]) -> defaultdict[str, list[PathStep]]:
+    steps: defaultdict[str, list[PathStep]] = defaultdict(list)
+    for s in conn.execute(
+        select(theme_steps)
+        .where(theme_steps.c.theme_id.in_(ids))
+        .order_by(theme_steps.c.theme_id, theme_steps.c.step_date, theme_steps.c.id)
+    ):
+        steps[s.theme_id].append(
+            PathStep(date=s.step_date.isoformat(), title=_loc(s, "title"), done=bool(s.done))
+        )
+    return steps
+
+
+def _latest_updates(
+    conn: Connection, ids: list[str], latest: int
+) -> defaultdict[str, list[StatusUpdate]]:
+    updates: defaultdict[str, list[StatusUpdate]] = defaultdict(list)
+    for u in conn.execute(
+        select(theme_updates)
+        .where(theme_updates.c.theme_id.in_(ids))
+        .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
+    ):
+        if len(updates[u.theme_id]) < latest:
+            updates[u.theme_id].append(
+                StatusUpdate(date=u.update_date.isoformat(), text=_loc(u, "text"))
+            )
+    return updates
+
+
+def _velho(theme) -> Velho | None:
+    if not theme.velho_name:
+        return None
+    return Velho(
+        name=theme.velho_name,
+        role=_loc(theme, "velho_role"),
+        contact=theme.velho_contact if theme.velho_contact_public else None,
+    )
+
+
 def _themes(conn: Connection, now: datetime, weeks: int, latest_updates: int) -> list[ThemeInfo]:
     theme_rows = conn.execute(
         select(themes).where(themes.c.active.is_(True)).order_by(themes.c.sort_order, themes.c.id)
     ).all()
     ids = [t.id for t in theme_rows]
-    steps, updates = defaultdict(list), defaultdict(list)
-    if ids:
-        for s in conn.execute(
-            select(theme_steps)
-            .where(theme_steps.c.theme_id.in_(ids))
-            .order_by(theme_steps.c.theme_id, theme_steps.c.step_date, theme_steps.c.id)
-        ):
-            steps[s.theme_id].append(
-                PathStep(date=s.step_date.isoformat(), title=_loc(s, "title"), done=bool(s.done))
-            )
-        for u in conn.execute(
-            select(theme_updates)
-            .where(theme_updates.c.theme_id.in_(ids))
-            .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
-        ):
-            if len(updates[u.theme_id]) < latest_updates:
-                updates[u.theme_id].append(
-                    StatusUpdate(date=u.update_date.isoformat(), text=_loc(u, "text"))
-                )
+    if not ids:
+        return []
+    steps = _paths(conn, ids)
+    updates = _latest_updates(conn, ids, latest_updates)
     moods = _mood_weeks(conn, ids, now, weeks)
     week_names = _recent_weeks(now.astimezone(UTC).date(), weeks)
-    out = []
-    for t in theme_rows:
-        velho = None
-        if t.velho_name:
-            velho = Velho(
-                name=t.velho_name,
-                role=Localized(
-                    fi=t.velho_role_fi or "", sv=t.velho_role_sv or "", en=t.velho_role_en or ""
-                ),
-                contact=t.velho_contact if t.velho_contact_public else None,
-            )
-        mood = [
-            MoodWeek(week=w, counts={str(f): moods[t.id][w].get(str(f), 0) for f in (1, 2, 3, 4)})
-            for w in week_names
-        ]
-        out.append(
-            ThemeInfo(
-                id=t.id,
-                name=_loc(t, "name"),
-                velho=velho,
-                path=steps[t.id],
-                updates=updates[t.id],
-                mood_weeks=mood,
-            )
+    return [
+        ThemeInfo(
+            id=t.id,
+            name=_loc(t, "name"),
+            velho=_velho(t),
+            path=steps[t.id],
+            updates=updates[t.id],
+            mood_weeks=[
+                MoodWeek(
+                    week=w, counts={str(f): moods[t.id][w].get(str(f), 0) for f in (1, 2, 3, 4)}
+                )
+                for w in week_names
+            ],
         )
-    return out
+        for t in theme_rows
+    ]
 
 
 def _event(conn: Connection) -> EventInfo | None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
-from sync.protocol import KioskConfig
+from sync.protocol import EventInfo, KioskConfig, ThemeInfo
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import events, theme_steps, theme_updates, themes
 
@@ -29,7 +29,7 @@ class SeedResult:
     event_id: str | None
 
 
-def _theme_values(theme, order: int, now: datetime) -> dict:
+def _theme_values(theme: ThemeInfo, order: int, now: datetime) -> dict:
     velho = theme.velho
     return {
         "name_fi": theme.name.fi,
@@ -47,6 +47,92 @@ def _theme_values(theme, order: int, now: datetime) -> dict:
     }
 
 
+def _upsert(conn: Connection, table, key: str, values: dict) -> None:
+    if conn.execute(select(table.c.id).where(table.c.id == key)).first():
+        conn.execute(update(table).where(table.c.id == key).values(**values))
+    else:
+        conn.execute(table.insert().values(id=key, **values))
+
+
+def _add_steps(conn: Connection, theme: ThemeInfo) -> int:
+    have = {
+        (r.step_date, r.title_fi)
+        for r in conn.execute(
+            select(theme_steps.c.step_date, theme_steps.c.title_fi).where(
+                theme_steps.c.theme_id == theme.id
+            )
+        )
+    }
+    added = 0
+    for step in theme.path:
+        key = (date.fromisoformat(step.date), step.title.fi)
+        if key in have:
+            continue
+        conn.execute(
+            theme_steps.insert().values(
+                theme_id=theme.id,
+                step_date=key[0],
+                title_fi=step.title.fi,
+                title_sv=step.title.sv,
+                title_en=step.title.en,
+                done=step.done,
+            )
+        )
+        have.add(key)
+        added += 1
+    return added
+
+
+def _add_updates(conn: Connection, theme: ThemeInfo, now: datetime) -> int:
+    have = {
+        (r.update_date, r.text_fi)
+        for r in conn.execute(
+            select(theme_updates.c.update_date, theme_updates.c.text_fi).where(
+                theme_updates.c.theme_id == theme.id
+            )
+        )
+    }
+    added = 0
+    for item in theme.updates:
+        key = (date.fromisoformat(item.date), item.text.fi)
+        if key in have:
+            continue
+        conn.execute(
+            theme_updates.insert().values(
+                theme_id=theme.id,
+                update_date=key[0],
+                text_fi=item.text.fi,
+                text_sv=item.text.sv,
+                text_en=item.text.en,
+                created_at=now,
+                created_by="seed-demo",
+            )
+        )
+        have.add(key)
+        added += 1
+    return added
+
+
+def _activate_event(conn: Connection, event: EventInfo) -> None:
+    conn.execute(update(events).where(events.c.id != event.id).values(active=False))
+    _upsert(
+        conn,
+        events,
+        event.id,
+        {
+            "name_fi": event.name.fi,
+            "name_sv": event.name.sv,
+            "name_en": event.name.en,
+            "event_date": date.fromisoformat(event.date),
+            "location": event.location,
+            "question_fi": event.question.fi,
+            "question_sv": event.question.sv,
+            "question_en": event.question.en,
+            "active": True,
+        },
+    )
+
+
 def seed_from_config(
     engine: Engine, config: KioskConfig, now: datetime | None = None
 ) -> SeedResult:
@@ -54,79 +140,10 @@ def seed_from_config(
     steps_added = updates_added = 0
     with write_connection(engine) as conn:
         for order, theme in enumerate(config.themes):
-            values = _theme_values(theme, order, now)
-            if conn.execute(select(themes.c.id).where(themes.c.id == theme.id)).first():
-                conn.execute(update(themes).where(themes.c.id == theme.id).values(**values))
-            else:
-                conn.execute(themes.insert().values(id=theme.id, **values))
-            have_steps = {
-                (r.step_date, r.title_fi)
-                for r in conn.execute(
-                    select(theme_steps.c.step_date, theme_steps.c.title_fi).where(
-                        theme_steps.c.theme_id == theme.id
-                    )
-                )
-            }
-            for step in theme.path:
-                key = (date.fromisoformat(step.date), step.title.fi)
-                if key in have_steps:
-                    continue
-                conn.execute(
-                    theme_steps.insert().values(
-                        theme_id=theme.id,
-                        step_date=key[0],
-                        title_fi=step.title.fi,
-                        title_sv=step.title.sv,
-                        title_en=step.title.en,
-                        done=step.done,
-                    )
-                )
-                have_steps.add(key)
-                steps_added += 1
-            have_updates = {
-                (r.update_date, r.text_fi)
-                for r in conn.execute(
-                    select(theme_updates.c.update_date, theme_updates.c.text_fi).where(
-                        theme_updates.c.theme_id == theme.id
-                    )
-                )
-            }
-            for item in theme.updates:
-                key = (date.fromisoformat(item.date), item.text.fi)
-                if key in have_updates:
-                    continue
-                conn.execute(
-                    theme_updates.insert().values(
-                        theme_id=theme.id,
-                        update_date=key[0],
-                        text_fi=item.text.fi,
-                        text_sv=item.text.sv,
-                        text_en=item.text.en,
-                        created_at=now,
-                        created_by="seed-demo",
-                    )
-                )
-                have_updates.add(key)
-                updates_added += 1
-        event_id = None
+            _upsert(conn, themes, theme.id, _theme_values(theme, order, now))
+            steps_added += _add_steps(conn, theme)
+            updates_added += _add_updates(conn, theme, now)
         if config.event is not None:
-            event = config.event
-            event_id = event.id
-            values = {
-                "name_fi": event.name.fi,
-                "name_sv": event.name.sv,
-                "name_en": event.name.en,
-                "event_date": date.fromisoformat(event.date),
-                "location": event.location,
-                "question_fi": event.question.fi,
-                "question_sv": event.question.sv,
-                "question_en": event.question.en,
-            }
-            conn.execute(update(events).where(events.c.id != event.id).values(active=False))
-            if conn.execute(select(events.c.id).where(events.c.id == event.id)).first():
-                conn.execute(
-                    update(events).where(events.c.id == event.id).values(active=True, **values)
-                )
-            else:
-                conn.execute(events.insert().values(id=event.id, active=True, **values))
+            _activate_event(conn, config.event)
+    event_id = config.event.id if config.event else None
     return SeedResult(len(config.themes), steps_added, updates_added, event_id)

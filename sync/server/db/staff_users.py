@@ -44,4 +44,6 @@ def add_staff_user(engine: Engine, username: str, password: str) -> int:
                 username=username, password_hash=password_hash, created_at=datetime.now(UTC)
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])

@@ -6,9 +6,10 @@ No login: the follow-up token (144 random bits) is the key. A caller may rely on
   then Accept-Language, then the language used at the kiosk. Headers: ``Referrer-Policy:
   no-referrer``, ``X-Robots-Tag: noindex``; nothing is loaded from a third party.
 - An unknown token answering 404 after the same database work as a known one.
-- ``POST /f/<token>/withdraw`` with the page's ``wt`` field (an HMAC bound to the token) erasing
-  the story text for good: ``story`` and ``story_redacted`` become NULL, ``story_status``
-  ``withdrawn``, so exports and the kiosks' story wall no longer have it.
+- ``POST /f/<token>/withdraw`` with the page's ``wt`` field (an HMAC bound to the token) first
+  answers with a confirmation page; with ``confirm=yes`` as well it erases the story text for
+  good: ``story`` and ``story_redacted`` become NULL, ``story_status`` ``withdrawn``, so exports
+  and the kiosks' story wall no longer have it. A wrong ``wt`` is 403 and changes nothing.
 - ``GET /f/<token>/events.ics`` (optionally ``?event=<id>``): upcoming events as iCalendar.
 """
 
@@ -17,19 +18,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import bindparam, or_, select, update
+from markupsafe import Markup
+from sqlalchemy import bindparam, literal, or_, select, union_all, update
 
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import events, records, theme_steps, theme_updates, themes
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.theme_path import current_step_index
-from sync.server.resources.staff_render import PUBLIC_HEADERS, render_page
+from sync.server.resources.staff_render import PUBLIC_HEADERS, render_fragment, render_page
 
 __all__ = ["router", "withdraw_token"]
 
@@ -62,16 +66,30 @@ _RECORDS = (
     .order_by(records.c.created_at)
     .limit(MAX_RECORDS)
 )
-_THEMES = select(themes).where(themes.c.id.in_(bindparam("ids", expanding=True)))
-_STEPS = (
-    select(theme_steps)
-    .where(theme_steps.c.theme_id.in_(bindparam("ids", expanding=True)))
-    .order_by(theme_steps.c.step_date, theme_steps.c.id)
-)
-_UPDATES = (
-    select(theme_updates)
-    .where(theme_updates.c.theme_id.in_(bindparam("ids", expanding=True)))
-    .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
+_IDS = bindparam("ids", expanding=True)
+_THEMES = select(themes).where(themes.c.id.in_(_IDS))
+# Steps and updates in one round trip: the same columns, told apart by "part".
+_PARTS = union_all(
+    select(
+        theme_steps.c.theme_id,
+        literal("step").label("part"),
+        theme_steps.c.step_date.label("day"),
+        theme_steps.c.id,
+        theme_steps.c.title_fi.label("fi"),
+        theme_steps.c.title_sv.label("sv"),
+        theme_steps.c.title_en.label("en"),
+        theme_steps.c.done,
+    ).where(theme_steps.c.theme_id.in_(_IDS)),
+    select(
+        theme_updates.c.theme_id,
+        literal("update"),
+        theme_updates.c.update_date,
+        theme_updates.c.id,
+        theme_updates.c.text_fi,
+        theme_updates.c.text_sv,
+        theme_updates.c.text_en,
+        literal(False),
+    ).where(theme_updates.c.theme_id.in_(_IDS)),
 )
 _EVENTS = (
     select(events)
@@ -95,7 +113,7 @@ class _Row(dict):
 
 
 def _load(conn, token: str, today) -> dict:
-    """Everything the page shows. Runs the same five queries whether or not the token exists."""
+    """Everything the page shows. Runs the same four queries whether or not the token exists."""
     rows = [_Row(r) for r in conn.execute(_RECORDS, {"token": token}).mappings()]
     theme_ids: list[str] = []
     for row in rows:
@@ -106,10 +124,34 @@ def _load(conn, token: str, today) -> dict:
     theme_rows = {
         r["id"]: _Row(r, steps=[], updates=[]) for r in conn.execute(_THEMES, wanted).mappings()
     }
-    for step in conn.execute(_STEPS, wanted).mappings():
-        theme_rows[step["theme_id"]]["steps"].append(_Row(step))
-    for upd in conn.execute(_UPDATES, wanted).mappings():
-        theme_rows[upd["theme_id"]]["updates"].append(_Row(upd))
+    for part in conn.execute(_PARTS, wanted):
+        theme = theme_rows[part.theme_id]
+        if part.part == "step":
+            theme["steps"].append(
+                _Row(
+                    id=part.id,
+                    theme_id=part.theme_id,
+                    step_date=part.day,
+                    title_fi=part.fi,
+                    title_sv=part.sv,
+                    title_en=part.en,
+                    done=bool(part.done),
+                )
+            )
+        else:
+            theme["updates"].append(
+                _Row(
+                    id=part.id,
+                    theme_id=part.theme_id,
+                    update_date=part.day,
+                    text_fi=part.fi,
+                    text_sv=part.sv,
+                    text_en=part.en,
+                )
+            )
+    for theme in theme_rows.values():
+        theme["steps"].sort(key=lambda r: (r["step_date"], r["id"]))
+        theme["updates"].sort(key=lambda r: (r["update_date"], r["id"]), reverse=True)
     visit_event = rows[0]["event_id"] if rows else _NO_THEME
     event_rows = [
         _Row(r) for r in conn.execute(_EVENTS, {"today": today, "event": visit_event}).mappings()
@@ -119,6 +161,39 @@ def _load(conn, token: str, today) -> dict:
         "themes": [theme_rows[t] for t in theme_ids if t in theme_rows],
         "events": event_rows,
     }
+
+
+_FRAGMENT_LIMIT = 512
+_fragments: OrderedDict[tuple, Markup] = OrderedDict()
+_fragments_lock = threading.Lock()
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _theme_html(theme: _Row, lang: str, visited_on) -> Markup:
+    """One theme's section. Many visitors share a theme, so its HTML is memoised on everything
+    it shows: the theme's row, steps and updates as just read from the database, the language,
+    and which updates are new since this visit. Same input, same HTML; the database stays the
+    only truth, this only spares rendering it again."""
+    news = tuple(u["update_date"] >= visited_on for u in theme["updates"])
+    key = (lang, _freeze(theme), news)
+    with _fragments_lock:
+        html = _fragments.get(key)
+        if html is not None:
+            _fragments.move_to_end(key)
+            return html
+    html = render_fragment("public/_theme.html", {"t": theme, "visited_on": visited_on}, lang=lang)
+    with _fragments_lock:
+        _fragments[key] = html
+        while len(_fragments) > _FRAGMENT_LIMIT:
+            _fragments.popitem(last=False)
+    return html
 
 
 def _visit_summary(rows: list[dict]) -> dict:
@@ -155,7 +230,7 @@ def _secret(request: Request) -> bytes:
 
 # The page is CPU work (a few queries and a render). Forty threads doing it at once only fight
 # over the GIL; a few at a time finish sooner and answer in order.
-PAGE_THREADS = int(os.environ.get("KT_FOLLOWUP_THREADS", "2"))
+PAGE_THREADS = max(1, int(os.environ.get("KT_FOLLOWUP_THREADS", "2")))
 
 
 def _page_limiter(request: Request) -> CapacityLimiter:
@@ -188,7 +263,7 @@ def follow_up_page(token: str, request: Request):
     visited_on = visit["visited_at"].date() if visit["visited_at"] else today
     for theme in data["themes"]:
         theme["current_step"] = current_step_index(theme["steps"], today)
-        theme["new_updates"] = sum(1 for u in theme["updates"] if u["update_date"] >= visited_on)
+        theme["html"] = _theme_html(theme, lang, visited_on)
     visit_event = next((e for e in data["events"] if e["id"] == visit["event_id"]), None)
     upcoming = [e for e in data["events"] if e["event_date"] >= today][:UPCOMING_EVENTS]
     return render_page(
@@ -226,8 +301,23 @@ async def withdraw_story(token: str, request: Request):
             public=True,
             status_code=403,
         )
+    if form.get("confirm") != "yes":
+        # Erasing cannot be undone: first show what will go and ask once more (WCAG 3.3.4).
+        return await to_thread.run_sync(_confirm_page, token, request, lang, expected)
+    erased = await to_thread.run_sync(_erase_story, request.app.state.engine, token)
+    if not erased:
+        return render_page(
+            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+        )
+    return RedirectResponse(
+        f"/f/{token}?lang={lang}&withdrawn=1", status_code=303, headers=dict(PUBLIC_HEADERS)
+    )
+
+
+def _erase_story(engine, token: str) -> bool:
+    """Erase the visit's story text for good; False when the token has no story."""
     now = datetime.now(UTC)
-    with write_connection(request.app.state.engine) as conn:
+    with write_connection(engine) as conn:
         result = conn.execute(
             update(records)
             .where(records.c.follow_up_token == token, records.c.kind == "story")
@@ -239,12 +329,23 @@ async def withdraw_story(token: str, request: Request):
                 moderated_by="visitor",
             )
         )
-    if result.rowcount == 0:
-        return render_page(
-            request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
+    return result.rowcount > 0
+
+
+def _confirm_page(token: str, request: Request, lang: str, proof: str):
+    with request.app.state.engine.connect() as conn:
+        rows = conn.execute(_RECORDS, {"token": token}).mappings().all()
+    story = next((r for r in rows if r["kind"] == "story"), None)
+    if story is None or story["story_status"] == "withdrawn":
+        return RedirectResponse(
+            f"/f/{token}?lang={lang}", status_code=303, headers=dict(PUBLIC_HEADERS)
         )
-    return RedirectResponse(
-        f"/f/{token}?lang={lang}&withdrawn=1", status_code=303, headers=dict(PUBLIC_HEADERS)
+    return render_page(
+        request,
+        "public/withdraw_confirm.html",
+        {"token": token, "wt": proof, "story": _Row(story)},
+        lang=lang,
+        public=True,
     )
 
 

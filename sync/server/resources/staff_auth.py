@@ -29,7 +29,8 @@ from sqlalchemy import and_, func, insert, select
 
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import login_attempts, staff_users
-from sync.server.domain.i18n import negotiate
+from sync.server.domain.i18n import negotiate, translations
+from sync.server.resources.staff_forms import FormError
 from sync.server.resources.staff_render import render_page
 
 __all__ = [
@@ -327,9 +328,6 @@ def staff_page(
 
 def error_text(request: Request, exc: Exception) -> str:
     """A form or rule error as a sentence in the staff member's language."""
-    from sync.server.domain.i18n import translations
-    from sync.server.resources.staff_forms import FormError
-
     gettext = translations(staff_lang(request)).gettext
     if isinstance(exc, FormError):
         return gettext(exc.message) % exc.variables

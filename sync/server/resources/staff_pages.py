@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from sync.server.domain.theme_path import theme_warnings
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
     ApiUser,
@@ -39,8 +40,6 @@ def overview(request: Request, user: PageUser):
         kiosk_rows = q.kiosk_overview(conn, now)
         stories = q.story_counts(conn)
         theme_rows = q.theme_list(conn, include_inactive=False)
-    from sync.server.domain.theme_path import theme_warnings
-
     warnings = [(t, code) for t in theme_rows for code in theme_warnings(t, t["steps"], now.date())]
     sites: dict[str, list] = {}
     for row in kiosk_rows:

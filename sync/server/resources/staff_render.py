@@ -18,11 +18,20 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from sync.server.domain.i18n import LANGS, translations
 from sync.server.resources.staff_template_i18n import make_constant_gettext
 
-__all__ = ["STATIC_DIR", "TEMPLATE_DIR", "loc", "render_page", "static_router", "static_url"]
+__all__ = [
+    "STATIC_DIR",
+    "TEMPLATE_DIR",
+    "loc",
+    "render_fragment",
+    "render_page",
+    "static_router",
+    "static_url",
+]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -107,6 +116,12 @@ def static_url(name: str) -> str:
 
 for _env in _ENVS.values():
     _env.globals["static_url"] = static_url
+
+
+def render_fragment(template: str, context: Mapping, *, lang: str) -> Markup:
+    """A piece of a page (already escaped HTML) in ``lang``, to be placed into a page."""
+    env = _ENVS.get(lang) or _ENVS["fi"]
+    return Markup(env.get_template(template).render({**context, "lang": lang}))
 
 
 def render_page(

@@ -18,7 +18,7 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
-from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
+from sync.server.resources.staff_forms import FormError, checkbox, iso_date, slug, text
 
 __all__ = ["router"]
 
@@ -71,8 +71,6 @@ def _theme_values(form: dict, theme_id: str | None) -> dict:
     try:
         values["sort_order"] = int(text(form, "sort_order", max_length=6) or 0)
     except ValueError:
-        from sync.server.resources.staff_forms import FormError
-
         raise FormError("%(field)s must be a whole number.", field="sort_order") from None
     return values
 
