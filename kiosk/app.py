@@ -203,6 +203,19 @@ class KioskApp(App):
         self.allow_close = True
         self._on_exit()
 
+    def handle_stop_signals(self) -> None:
+        """Let SIGTERM and SIGINT end the kiosk (``kiosk run`` calls this; tests do not)."""
+        import signal
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum, _frame) -> None:
+        # systemctl stop / Ctrl+C from an admin: leave like staff's exit, between two frames.
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: self.exit_kiosk())
+
     def on_stop(self) -> None:
         if self.idle is not None:
             self.idle.stop()

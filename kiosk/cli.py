@@ -50,8 +50,10 @@ def _run(args: argparse.Namespace) -> int:
         service.start()
     from kiosk.app import KioskApp
 
+    app = KioskApp(settings, store=store, sync_service=service)
+    app.handle_stop_signals()
     try:
-        KioskApp(settings, store=store, sync_service=service).run()
+        app.run()
     finally:
         store.close()
     return 0

@@ -18,6 +18,9 @@ WINDOW_SIZE = (1920, 1080)
 
 def configure_kivy(*, fullscreen: bool, headless: bool = False) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # our argparse owns the command line
+    # SDL would turn SIGTERM into a window close request, which the kiosk refuses; the service
+    # manager's stop must stop it, so the app handles the signals itself (KioskApp.on_start).
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     if headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     if "kivy.core.window" in sys.modules:

@@ -42,15 +42,26 @@ def prepare_server() -> dict[str, str]:
     server_dir = DEMO / "server"
     server_dir.mkdir(parents=True, exist_ok=True)
     run(*server_cmd("init", "--data-dir", str(server_dir)))
-    run(*server_cmd("seed-demo", "--data-dir", str(server_dir), "--public-url", BASE_URL))
+    run(*server_cmd("seed-demo", "--data-dir", str(server_dir), "--public-base-url", BASE_URL))
     creds_file = DEMO / "kiosk-credentials.json"
     if not creds_file.exists():
-        out = run(*server_cmd("enroll-kiosk", "Pääkirjasto, aula", "--site", "Mikkelin pääkirjasto",
-                              "--json", "--data-dir", str(server_dir)))
+        out = run(
+            *server_cmd(
+                "enroll-kiosk",
+                "Pääkirjasto, aula",
+                "--site",
+                "Mikkelin pääkirjasto",
+                "--json",
+                "--data-dir",
+                str(server_dir),
+            )
+        )
         creds_file.write_text(out)
         creds_file.chmod(0o600)
-        run(*server_cmd("add-staff", STAFF_USER, "--password-stdin", "--data-dir", str(server_dir)),
-            stdin=STAFF_PASSWORD + "\n")
+        run(
+            *server_cmd("add-staff", STAFF_USER, "--password-stdin", "--data-dir", str(server_dir)),
+            stdin=STAFF_PASSWORD + "\n",
+        )
     return json.loads(creds_file.read_text())
 
 
@@ -58,7 +69,7 @@ def write_kiosk_config(creds: dict[str, str]) -> Path:
     secret_file = DEMO / "kiosk-secret"
     secret_file.write_text(creds["secret"])
     secret_file.chmod(0o600)
-    pin_hash = run(str(BIN / "kiosk"), "hash-pin", stdin=STAFF_PIN + "\n").strip()
+    pin_hash = run(str(BIN / "kiosk"), "hash-pin", "--stdin", stdin=STAFF_PIN + "\n").strip()
     config = DEMO / "kiosk.toml"
     config.write_text(
         f'kiosk_id = "{creds["kiosk_id"]}"\n'
@@ -90,17 +101,33 @@ def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so the server is stopped in main()'s finally block
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     DEMO.mkdir(parents=True, exist_ok=True)
     creds = prepare_server()
     config = write_kiosk_config(creds)
     server = subprocess.Popen(
-        server_cmd("serve", "--data-dir", str(DEMO / "server"), "--host", HOST, "--port", str(PORT),
-                   "--public-url", BASE_URL)
+        server_cmd(
+            "serve",
+            "--data-dir",
+            str(DEMO / "server"),
+            "--host",
+            HOST,
+            "--port",
+            str(PORT),
+            "--public-base-url",
+            BASE_URL,
+        )
     )
     try:
         wait_for_server(server)
-        print(f"\nCentral server:  {BASE_URL}/staff  (user {STAFF_USER!r}, password {STAFF_PASSWORD!r})")
+        print(
+            f"\nCentral server:  {BASE_URL}/staff  (user {STAFF_USER!r}, password {STAFF_PASSWORD!r})"
+        )
         print(f"Kiosk staff mode: hold the top-left corner 3 s, PIN {STAFF_PIN}")
         print(f"Kiosk config:    {config}\n")
         if has_screen():
@@ -108,9 +135,11 @@ def main() -> None:
         else:
             shots = DEMO / "screenshots"
             shutil.rmtree(shots, ignore_errors=True)
-            print(f"No screen here: rendering the kiosk's screens to {shots} instead of opening a window.")
+            print(
+                f"No screen here: rendering the kiosk's screens to {shots} instead of opening a window."
+            )
             env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
-            subprocess.run([str(BIN / "kiosk"), "screenshots", str(shots), "--config", str(config)], env=env)
+            subprocess.run([str(BIN / "kiosk"), "screenshots", str(shots), "--lang", "fi"], env=env)
             print(f"Screens rendered to {shots}. The server keeps running; Ctrl-C stops it.")
             server.wait()
     except KeyboardInterrupt:

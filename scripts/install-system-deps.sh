@@ -5,8 +5,9 @@
 #   postgresql          the suite runs every storage test on PostgreSQL too
 #   libreoffice-calc-nogui  the CSV export round-trip test
 #   fonts-dejavu-core   a font with å ä ö for the server's charts
+#   caddy, nginx-light  the deployment tests validate the example reverse-proxy configs
 set -euo pipefail
-packages=(chromium espeak-ng postgresql libreoffice-calc-nogui fonts-dejavu-core)
+packages=(chromium espeak-ng postgresql libreoffice-calc-nogui fonts-dejavu-core caddy nginx-light)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,5 +17,16 @@ echo "Installing Debian packages: ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as postgresql, caddy and nginx start a service when installed; we only want
+# their binaries (the tests start what they need on loopback), so service starts are refused
+# during the install unless the machine already has its own policy.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  own_policy=1
+fi
+trap '[ "$own_policy" -eq 1 ] && $sudo rm -f "$policy"' EXIT
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -640,6 +640,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self._failures = 0
         self._release = False  # staff asked to send the held records again
+        self._nudge_due: float | None = None  # a nudge not yet served by a drain
         self._backoff_until = 0.0
         self._next_drain = 0.0
         self._next_config = 0.0
@@ -658,6 +659,9 @@ class SyncWorker:
     def nudge(self) -> None:
         with self._cond:
             due = max(self._mono() + self._debounce, self._backoff_until)
+            # Remembered too: a drain running now may already have read the queue without
+            # the record this nudge is about, and must not reschedule past it.
+            self._nudge_due = due if self._nudge_due is None else min(self._nudge_due, due)
             if due < self._next_drain:
                 self._next_drain = due
                 self._cond.notify()
@@ -708,6 +712,8 @@ class SyncWorker:
                 now = self._mono()
                 drain_due = now >= self._next_drain
                 config_due = now >= self._next_config
+                if drain_due:
+                    self._nudge_due = None  # this drain serves the nudges so far
                 release, self._release = self._release, False
             try:
                 if release:
@@ -745,6 +751,8 @@ class SyncWorker:
                 self._failures = 0
                 self._backoff_until = 0.0
                 self._next_drain = now + self._interval
+                if self._nudge_due is not None:  # nudged while draining
+                    self._next_drain = min(self._next_drain, self._nudge_due)
             else:
                 self._schedule_retry(now, report.problem.retry_after)
 

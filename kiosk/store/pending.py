@@ -89,7 +89,7 @@ class PendingQueue:
             segment.forget()
         self._next_number = max(numbers, default=0) + 1
         if self._segments:
-            self._filling = min(self._segments)
+            self._filling = max(self._segments)
 
     def __len__(self) -> int:
         return len(self._index)

@@ -435,3 +435,30 @@ def test_pictures_page_has_text_alternatives_and_downloads(
         png = client.get(f"/staff/charts/{name}.png")
         assert png.content.startswith(b"\x89PNG")
     assert client.get("/staff/charts/nope.svg").status_code == 404
+
+
+def test_language_links_keep_the_page_and_its_filters(client, login, kiosk, post_batch):
+    login()
+    page = client.get("/staff/stories?status=approved&lang=en").text
+    assert 'href="/staff/stories?status=approved&amp;lang=sv"' in page
+    visit = make_visit(kiosk.kiosk_id)
+    post_batch(kiosk, visit)
+    public = client.get(f"/f/{visit[0]['follow_up_token']}?lang=en").text
+    assert f'href="/f/{visit[0]["follow_up_token"]}?lang=fi"' in public
+
+
+def test_language_links_on_pages_answering_a_form_lead_to_pages(
+    client, login, kiosk, post_batch, demo_themes
+):
+    token = login()
+    bad = client.post("/staff/themes/nuoret/steps", data={"csrf": token, "step_date": "x"})
+    assert bad.status_code == 400
+    assert 'href="/staff/themes/nuoret?lang=sv"' in bad.text
+    visit = make_visit(kiosk.kiosk_id, story="Tarina")
+    post_batch(kiosk, visit)
+    tok = visit[0]["follow_up_token"]
+    wt = client.get(f"/f/{tok}").text.split('name="wt" value="')[1].split('"')[0]
+    confirm = client.post(f"/f/{tok}/withdraw?lang=en", data={"wt": wt})
+    assert f'href="/f/{tok}?lang=fi"' in confirm.text
+    for link in (f"/f/{tok}?lang=fi", "/staff/themes/nuoret?lang=sv"):
+        assert client.get(link).status_code == 200

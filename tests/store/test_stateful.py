@@ -180,7 +180,6 @@ StoreMachine.TestCase.settings = settings(
     max_examples=60,
     stateful_step_count=40,
     deadline=None,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_store_against_model = StoreMachine.TestCase

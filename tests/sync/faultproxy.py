@@ -14,6 +14,7 @@ Modes:
   http500     answer 500 without asking the server
   stall       read the request, then say nothing for ``stall_seconds`` (the client times out)
   duplicate   send the request to the server twice, relay the second answer
+  slow        (not a fault) wait ``slow_seconds``, then forward as ``pass`` does
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import struct
 import threading
 
 MODES = ("pass", "refuse", "reset_mid", "lost_ack", "http500", "stall", "duplicate")
+# Not a fault: a slow but successful request, for tests of what happens meanwhile.
+SLOW = "slow"
 
 
 class _Closed(Exception):
@@ -84,11 +87,13 @@ class FaultProxy:
         upstream_host: str = "127.0.0.1",
         stall_seconds: float = 30.0,
         refuse_seconds: float = 0.2,
+        slow_seconds: float = 0.5,
         seed: int = 0,
     ):
         self.upstream = (upstream_host, upstream_port)
         self.stall_seconds = stall_seconds
         self.refuse_seconds = refuse_seconds
+        self.slow_seconds = slow_seconds
         self.applied: collections.Counter[str] = collections.Counter()
         self.port = 0
         self._lock = threading.Lock()
@@ -128,7 +133,7 @@ class FaultProxy:
 
     def queue(self, *modes: str) -> None:
         """Apply these modes to the next requests, one each, before the mix or ``pass``."""
-        assert all(m in MODES for m in modes), modes
+        assert all(m in (*MODES, SLOW) for m in modes), modes
         with self._lock:
             self._queue.extend(modes)
 
@@ -238,6 +243,8 @@ class FaultProxy:
             await asyncio.sleep(self.stall_seconds)
             _reset(writer)
             return False
+        if mode == SLOW:
+            await asyncio.sleep(self.slow_seconds)
         answer = await self._exchange(request)
         if mode == "duplicate":
             answer = await self._exchange(request)

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from sync.client import Backoff, SyncWorker
+from tests.sync.faultproxy import SLOW
 from tests.sync.outbox import wait_for
 
 
@@ -43,6 +44,19 @@ def test_worker_drains_at_start_and_after_each_nudge(kiosk, make_worker, proxy):
     assert snapshot.running and snapshot.last_error is None
     assert worker.stop(10)
     assert not worker.snapshot().running
+
+
+def test_a_nudge_during_a_drain_is_not_lost(kiosk, make_worker, proxy):
+    worker = make_worker()  # the timer is an hour: only nudges send
+    worker.start()
+    wait_for(lambda: worker.snapshot().config_pulled_at is not None)
+    kiosk.save(1)
+    proxy.queue(SLOW)  # the next batch takes 0.5 s on the way
+    worker.nudge()
+    wait_for(lambda: proxy.applied[SLOW] == 1)
+    kiosk.save(1)  # finished while that drain has already read the queue
+    worker.nudge()
+    wait_for(lambda: kiosk.pending() == 0, 10)
 
 
 def test_timer_sends_without_a_nudge(kiosk, make_worker):

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
@@ -110,12 +111,26 @@ def _static_hashes() -> dict[str, str]:
 _STATIC_VERSIONS = _static_hashes()
 
 
+def lang_url(request: Request, lang: str) -> str:
+    """The current page in another language, keeping its other query parameters."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "done")]
+    path = request.url.path
+    if request.method != "GET":
+        # A page shown in answer to a form (an error, a confirmation) links to the page the
+        # form belongs to: /staff/themes/<id>/steps -> /staff/themes/<id>, /f/<t>/withdraw -> /f/<t>.
+        parts = path.strip("/").split("/")
+        keep = 3 if parts[:2] == ["staff", "themes"] else 2
+        path = "/" + "/".join(parts[:keep])
+    return path + "?" + urlencode([*params, ("lang", lang)])
+
+
 def static_url(name: str) -> str:
     return f"/static/{name}?v={_STATIC_VERSIONS.get(name, '0')}"
 
 
 for _env in _ENVS.values():
     _env.globals["static_url"] = static_url
+    _env.globals["lang_url"] = lang_url
 
 
 def render_fragment(template: str, context: Mapping, *, lang: str) -> Markup:
