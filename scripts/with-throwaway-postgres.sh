@@ -8,7 +8,8 @@ if [ -z "$pg_bin" ]; then
   echo "PostgreSQL is not installed; run scripts/install-system-deps.sh" >&2
   exit 1
 fi
-port=${KT_TEST_POSTGRES_PORT:-55432}
+# A fixed port when asked for one, else whichever loopback port is free now.
+port=${KT_TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 dir=$(mktemp -d /tmp/kt-pg.XXXXXX)
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then

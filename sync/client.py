@@ -286,6 +286,7 @@ class SyncStatus:
     held: int = 0  # records the server refused: kept pending, resent only after "sync now"
     held_error: str | None = None  # why, in words
     next_attempt_in_seconds: float | None = None
+    failed_attempts: int = 0  # consecutive failed drains; 0 after a success (backoff reset)
     config_pulled_at: float | None = None
     clock_offset_seconds: float = 0.0
     running: bool = False
@@ -676,7 +677,7 @@ class SyncWorker:
 
     def snapshot(self) -> SyncStatus:
         with self._cond:
-            snapshot = self._snapshot
+            snapshot = replace(self._snapshot, failed_attempts=self._failures)
             due = self._next_drain
         if not snapshot.running:
             return snapshot

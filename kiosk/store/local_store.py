@@ -290,7 +290,10 @@ class LocalStore:
         with self._mutex:
             self._check_open()
             folder = os.path.join(self.data_dir, QUARANTINE_DIR)
-            quarantined = [os.path.join(folder, n) for n in self._io.list_dir(folder)]
+            try:
+                quarantined = [os.path.join(folder, n) for n in self._io.list_dir(folder)]
+            except FileNotFoundError:  # staff removed the folder itself after inspecting it
+                quarantined = []
             return {
                 "ok": not quarantined and self._last_error is None,
                 "quarantined": quarantined,

@@ -82,12 +82,15 @@ def test_failures_back_off_with_jitter_and_success_resets(kiosk, make_worker, pr
     proxy.mix(None)
     wait_for(lambda: kiosk.pending() == 0, 10)
     wait_for(lambda: worker.snapshot().last_error is None, 5)
+    assert worker.snapshot().failed_attempts == 0
     # After the success the backoff starts again from the base.
     proxy.mix({"http500": 1.0})
     kiosk.save(1)
     worker.nudge()
-    wait_for(lambda: worker.snapshot().last_error is not None, 5)
-    assert worker.snapshot().next_attempt_in_seconds <= 0.2 + 0.05
+    first_failure = []
+    wait_for(lambda: first_failure.append(worker.snapshot()) or first_failure[-1].failed_attempts)
+    assert first_failure[-1].failed_attempts == 1  # not the 5+ of before: the count was reset
+    assert first_failure[-1].next_attempt_in_seconds <= 0.2
 
 
 def test_refused_records_wait_for_staff_sync_now(kiosk, make_worker, proxy):

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
+from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
     ApiUser,
@@ -29,8 +30,8 @@ router = APIRouter()
 @router.get("/staff/exports", include_in_schema=False)
 def exports_page(request: Request, user: PageUser):
     with request.app.state.engine.connect() as conn:
-        events = q.event_list(conn)
-        kiosks = q.kiosk_choices(conn)
+        events = plan.event_list(conn)
+        kiosks = plan.kiosk_choices(conn)
     return staff_page(
         request,
         user,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from sync.server.domain.theme_path import theme_warnings
+from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
     ApiUser,
@@ -39,7 +40,7 @@ def overview(request: Request, user: PageUser):
     with _engine(request).connect() as conn:
         kiosk_rows = q.kiosk_overview(conn, now)
         stories = q.story_counts(conn)
-        theme_rows = q.theme_list(conn, include_inactive=False)
+        theme_rows = plan.theme_list(conn, include_inactive=False)
     warnings = [(t, code) for t in theme_rows for code in theme_warnings(t, t["steps"], now.date())]
     sites: dict[str, list] = {}
     for row in kiosk_rows:
@@ -78,7 +79,7 @@ def batches_page(request: Request, user: PageUser):
         page = 0
     with _engine(request).connect() as conn:
         rows = q.batch_list(conn, kiosk_id, limit=101, offset=page * 100)
-        kiosks = q.kiosk_choices(conn)
+        kiosks = plan.kiosk_choices(conn)
     return staff_page(
         request,
         user,
@@ -188,8 +189,8 @@ def _events_page(
     edit_id: str | None = None,
 ):
     with _engine(request).connect() as conn:
-        rows = q.event_list(conn)
-        kiosks = q.kiosk_choices(conn)
+        rows = plan.event_list(conn)
+        kiosks = plan.kiosk_choices(conn)
     editing = next((e for e in rows if e["id"] == edit_id), None)
     return staff_page(
         request,
@@ -227,7 +228,7 @@ def save_event(
     try:
         values = _event_values(form)
         kiosk_ids = [str(k) for k in form["_multi"].getlist("kiosks")]
-        q.save_event(_engine(request), values, kiosk_ids, create=create)
+        plan.save_event(_engine(request), values, kiosk_ids, create=create)
     except (ValueError, LookupError) as exc:  # FormError is a ValueError
         return _events_page(
             request,
@@ -248,7 +249,7 @@ def activate_event(
     form: CsrfForm,
 ):
     try:
-        q.activate_event(_engine(request), event_id)
+        plan.activate_event(_engine(request), event_id)
     except LookupError:
         raise HTTPException(status_code=404, detail="no such event") from None
     return RedirectResponse("/staff/events?done=activated", status_code=303)

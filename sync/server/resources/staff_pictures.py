@@ -14,6 +14,7 @@ from sync.protocol import AGE_GROUPS
 from sync.server.domain import stats
 from sync.server.domain.charts import FACE_COLOURS, FACE_HATCHES, BarChart, Series, describe, render
 from sync.server.domain.i18n import translations
+from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
     ApiUser,
@@ -41,8 +42,8 @@ def build_charts(request: Request, lang: str) -> dict:
     """The four charts for the request's filters, plus the filter choices for the page."""
     _ = translations(lang).gettext
     with request.app.state.engine.connect() as conn:
-        theme_rows = q.theme_list(conn)
-        event_rows = q.event_list(conn)
+        theme_rows = plan.theme_list(conn)
+        event_rows = plan.event_list(conn)
         theme_id, event_id = _filters(
             request, {t["id"] for t in theme_rows}, {e["id"] for e in event_rows}
         )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from sync.server.domain.theme_path import add_months, current_step_index, theme_warnings
+from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
     CsrfForm,
@@ -29,7 +30,7 @@ LANGS = ("fi", "sv", "en")
 def _themes_context(request: Request) -> dict:
     today = q.today_utc()
     with request.app.state.engine.connect() as conn:
-        rows = q.theme_list(conn)
+        rows = plan.theme_list(conn)
     for theme in rows:
         theme["warnings"] = theme_warnings(theme, theme["steps"], today)
         theme["current_step"] = current_step_index(theme["steps"], today)
@@ -97,7 +98,7 @@ def _run(request, user, form, theme_id, action):
 @router.post("/staff/themes", include_in_schema=False)
 def create_theme(request: Request, user: PageUser, form: CsrfForm):
     def action():
-        q.save_theme(request.app.state.engine, _theme_values(form, None), create=True)
+        plan.save_theme(request.app.state.engine, _theme_values(form, None), create=True)
 
     return _run(request, user, form, None, action)
 
@@ -105,7 +106,7 @@ def create_theme(request: Request, user: PageUser, form: CsrfForm):
 @router.post("/staff/themes/{theme_id}", include_in_schema=False)
 def save_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     def action():
-        q.save_theme(request.app.state.engine, _theme_values(form, theme_id), create=False)
+        plan.save_theme(request.app.state.engine, _theme_values(form, theme_id), create=False)
 
     return _run(request, user, form, theme_id, action)
 
@@ -118,7 +119,7 @@ def add_step(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             values[f"title_{lang}"] = text(
                 form, f"title_{lang}", required=lang == "fi", max_length=300
             )
-        q.add_step(request.app.state.engine, theme_id, values)
+        plan.add_step(request.app.state.engine, theme_id, values)
 
     return _run(request, user, form, theme_id, action)
 
@@ -130,9 +131,9 @@ def change_step(theme_id: str, step_id: int, request: Request, user: PageUser, f
     def action():
         what = form.get("action")
         if what == "delete":
-            q.delete_step(engine, theme_id, step_id)
+            plan.delete_step(engine, theme_id, step_id)
         elif what in ("done", "undone"):
-            q.set_step_done(engine, theme_id, step_id, what == "done")
+            plan.set_step_done(engine, theme_id, step_id, what == "done")
         else:
             raise ValueError("unknown step action")
 
@@ -147,7 +148,7 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             values[f"text_{lang}"] = text(
                 form, f"text_{lang}", required=lang == "fi", max_length=4000
             )
-        q.add_update(request.app.state.engine, theme_id, values, user.username)
+        plan.add_update(request.app.state.engine, theme_id, values, user.username)
 
     return _run(request, user, form, theme_id, action)
 
@@ -159,5 +160,5 @@ def delete_update(theme_id: str, update_id: int, request: Request, user: PageUse
         user,
         form,
         theme_id,
-        lambda: q.delete_update(request.app.state.engine, theme_id, update_id),
+        lambda: plan.delete_update(request.app.state.engine, theme_id, update_id),
     )
