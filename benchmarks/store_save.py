@@ -10,7 +10,12 @@ fsync and then flushed with one ``os.sync()`` before measuring, so no pending wr
 pre-fill is measured. Targets (from issue 2): p99 at 100,000 stored <= 1.3 x p99 at 1,000
 stored, and every p99 <= 5 x the raw append+fsync p99.
 
-``python -m benchmarks.store_save [--samples N] [--levels 1000,10000,100000]``
+A second table (issue 5: the UI thread must not stall because of sync): save() latency on a store
+holding a 10,000-record pending backlog while another thread drains it with ``mark_synced`` in
+batches of 500 (as the sync client does), beside save() on the same store with no mark_synced
+running, in windows of equal length that alternate batch by batch.
+
+``python -m benchmarks.store_save [--samples N] [--levels 1000,10000,100000] [--backlog N]``
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import random
 import shutil
 import tempfile
+import threading
 import time
 import types
 import uuid
@@ -134,6 +140,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--dir", default=None, help="folder for the data (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--backlog", type=int, default=10_000, help="records mark_synced drains (0: skip)"
+    )
+    parser.add_argument("--passes", type=int, default=2, help="drains of the backlog")
     return parser.parse_args(argv)
 
 
@@ -206,7 +216,109 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for db in tinydbs.values():
             db.close()
         shutil.rmtree(base, ignore_errors=True)
-    return report(levels, times, tinydb_notes, args.samples)
+    result = report(levels, times, tinydb_notes, args.samples)
+    if args.backlog > 0:
+        result["save_during_mark_synced"] = contention(args, rng)
+    return result
+
+
+DRAIN_BATCH = 500  # what the sync client hands to one mark_synced
+_SAVE_PAUSE_S = 0.002  # between measured saves, so the drain thread gets its turns
+
+
+def _drain_pass(
+    store: LocalStore,
+    backlog: int,
+    rng: random.Random,
+    now: datetime,
+    alone: list[float],
+    during: list[float],
+    drains: list[float],
+) -> None:
+    """Drain ``store``'s backlog batch by batch, timing saves alone and during mark_synced."""
+
+    def save() -> None:
+        store.save(make_record(rng, now))
+
+    window = 0.1
+    for _ in range(backlog // DRAIN_BATCH + 1):  # bounded: one batch per turn
+        ids = [r["id"] for r in store.pending(DRAIN_BATCH)]
+        if not ids:
+            break
+        deadline = time.perf_counter() + window
+        while time.perf_counter() < deadline:
+            alone.append(timed(save))
+            time.sleep(_SAVE_PAUSE_S)
+        finished = threading.Event()
+
+        def drain(ids: list[str] = ids, finished: threading.Event = finished) -> None:
+            try:
+                drains.append(timed(lambda: store.mark_synced(ids)))
+            finally:
+                finished.set()
+
+        worker = threading.Thread(target=drain, name="bench-mark-synced")
+        worker.start()
+        while not finished.is_set():
+            during.append(timed(save))
+            time.sleep(_SAVE_PAUSE_S)
+        worker.join()
+        window = drains[-1] / 1000.0
+
+
+def contention(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
+    """save() latency while another thread drains a backlog with mark_synced, and without.
+
+    Per batch: first a window with no mark_synced running, as long as the previous batch's
+    mark_synced took, with saves back to back (a short pause between them); then the batch's
+    mark_synced on a second thread, with saves the same way until it returns. Both kinds of
+    window see the same store, the same disk and the same noise, batch by batch.
+    """
+    alone: list[float] = []
+    during: list[float] = []
+    drains: list[float] = []
+    now = datetime.now(UTC)
+    base = tempfile.mkdtemp(prefix="kt-bench-contention-", dir=args.dir)
+    try:
+        for pass_no in range(args.passes):
+            folder = os.path.join(base, f"store-{pass_no}")
+            prefill_store(folder, args.backlog, rng)
+            os.sync()
+            store = LocalStore(folder)
+            try:
+                _drain_pass(store, args.backlog, rng, now, alone, during, drains)
+            finally:
+                store.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+    def row(name: str, values: list[float]) -> dict[str, Any]:
+        return {
+            "phase": name,
+            "n": len(values),
+            "p50": percentile(values, 0.5),
+            "p99": percentile(values, 0.99),
+            "max": max(values, default=float("nan")),
+        }
+
+    rows = [
+        row("save() alone (same store)", alone),
+        row("save() during mark_synced", during),
+        row(f"mark_synced of {DRAIN_BATCH} (drain thread)", drains),
+    ]
+    print()
+    print(
+        f"save() latency in ms while another thread drains a {args.backlog:,}-record backlog "
+        f"with mark_synced ({args.passes} pass(es), batches of {DRAIN_BATCH})"
+    )
+    header = f"{'':38} {'n':>6} {'p50':>8} {'p99':>8} {'max':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['phase']:38} {r['n']:>6} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['max']:>8.2f}")
+    ratio = rows[1]["p99"] / rows[0]["p99"]
+    print(f"save p99 during mark_synced / save p99 alone = {ratio:.2f}")
+    return {"unit": "ms", "backlog": args.backlog, "rows": rows, "p99_ratio": ratio}
 
 
 def report(

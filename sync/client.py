@@ -66,8 +66,6 @@ __all__ = [
 CONFIG_PATH = "/api/v1/kiosk-config"
 # A 401 is blamed on the kiosk clock only when the server's Date disagrees by more than this.
 CLOCK_TOLERANCE_SECONDS = 5.0
-# Records per mark_synced call; see SyncClient._mark_synced.
-MARK_SLICE = 100
 _RECORD_FIELDS = tuple(Record.model_fields)
 _META_OFFSET = "sync.clock_offset"
 _META_LAST_SUCCESS = "sync.last_success_at"
@@ -476,12 +474,10 @@ class SyncClient:
         return count
 
     def _mark_synced(self, ids: Sequence[str]) -> None:
-        """Mark in slices: each ``mark_synced`` holds the store (and so the UI's next save) for
-        a durable write; short slices with a pause between let a visitor's save go first."""
-        for start in range(0, len(ids), MARK_SLICE):
-            if start:
-                time.sleep(0.002)
-            self.outbox.mark_synced(ids[start : start + MARK_SLICE])
+        # One call per batch. Marking in slices (to let a visitor's save slip in between) was
+        # measured with benchmarks/sync_drain.py: more calls meant more store work and no
+        # shorter waits for the UI's saves, so it was dropped.
+        self.outbox.mark_synced(ids)
 
     def send_batch(self) -> BatchOutcome | None:
         """Send the oldest pending records as one batch; None when nothing is pending."""

@@ -28,9 +28,15 @@ def load_kv(name: str) -> None:
 
 
 class KioskScreen(Screen):
+    def __init__(self, **kwargs):
+        # The app that built this screen, kept: another App instance in the same process (a
+        # test's, an embedding tool's) must not become the screen's app.
+        self._app = App.get_running_app()
+        super().__init__(**kwargs)
+
     @property
     def app(self):
-        return App.get_running_app()
+        return self._app
 
     def clear(self) -> None:
         """Forget every input of the current visitor (default: nothing to forget)."""

@@ -39,8 +39,5 @@ class RatingScreen(KioskScreen):
     def face_label(self, rating: int, lang: str) -> str:
         return _(FACE_LABELS[rating])
 
-    def rate(self, rating: int) -> None:
-        self.app.flow.rate(rating)
-
 
 load_kv("rating")

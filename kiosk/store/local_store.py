@@ -17,7 +17,10 @@ What a caller may rely on:
   crash in between leaves a record in both places, which the next open resolves as synced.
 - A crash (or power cut) at any moment leaves a folder that opens, with every record whose save
   returned and every acknowledgement that returned.
-- Every method is safe to call from several threads of one process.
+- Every method is safe to call from several threads of one process. ``save`` and the other
+  quick calls (``counts``, ``status``, ``get_meta``, ...) never wait behind ``mark_synced``'s
+  archive writes: those run under a separate archive lock, and ``mark_synced`` takes the main
+  lock only to read, and then to remove, one pending segment at a time.
 - Every file access goes through the ``fileio`` module (default :mod:`kiosk.store.fileio`).
 """
 
@@ -50,8 +53,10 @@ class LocalStore:
     # Segment bounds: what one save or one mark_synced may rewrite. Tests use small ones.
     pending_segment_records = 100
     pending_segment_bytes = 256 * 1024
-    archive_segment_records = 500
-    archive_segment_bytes = 1024 * 1024
+    # Small archive segments keep each JSON encode (which holds the GIL) short: a UI thread
+    # saving while mark_synced archives waits at most one segment's encode for the GIL.
+    archive_segment_records = 100
+    archive_segment_bytes = 256 * 1024
 
     def __init__(
         self,
@@ -69,7 +74,15 @@ class LocalStore:
         self._io = fileio if fileio is not None else default_fileio
         self._age_groups = tuple(age_groups) if age_groups else None
         self._districts = tuple(districts) if districts else None
+        # Lock order: _archive_lock, then _mutex. _mutex guards the pending queue, the meta
+        # documents and the life cycle; _archive_lock serialises the archive's writers
+        # (mark_synced, purge) and whatever rebuilds the archive's in-memory view (reload, close).
+        # The archive's index is read under _mutex alone (``in``, ``len``): a dict lookup sees a
+        # record before or after archive.add published it, and either answer is right because
+        # the record is still pending until mark_synced removes it under _mutex.
+        self._archive_lock = threading.Lock()
         self._mutex = threading.RLock()
+        self._moving: set[str] = set()  # archived (or being archived), not yet out of pending
         self._closed = False
         self._quarantined_at_open: list[str] = []
         self._removed_temp_files: list[str] = []
@@ -151,27 +164,41 @@ class LocalStore:
             len(self._archive),
         )
 
-    def _write(self, action: Any) -> Any:
-        """Run a writing action; after a failed write, rebuild the view from what is on disk."""
+    def _write(self, action: Any, *, holds_archive_lock: bool = False) -> Any:
+        """Run a writing action; after a failed write, rebuild the view from what is on disk.
+
+        The rebuild needs both locks. A caller holding only ``_mutex`` cannot take the archive
+        lock (lock order), so its rebuild is left to the next call (see ``_reload_if_needed``).
+        """
         try:
             return action()
         except OSError as exc:
             self._last_error = f"{type(exc).__name__}: {exc}"
             log.error("store write failed in %s: %s", self.data_dir, exc)
             self._needs_reload = True
-            try:
-                self._load()
-            except Exception as reload_exc:  # the disk is failing; health() reports it
-                log.error(
-                    "reloading %s after the failure failed too: %s", self.data_dir, reload_exc
-                )
+            if holds_archive_lock:
+                with self._mutex:
+                    try:
+                        self._load()
+                    except Exception as reload_exc:  # the disk is failing; health() reports it
+                        log.error(
+                            "reloading %s after the failure failed too: %s",
+                            self.data_dir,
+                            reload_exc,
+                        )
             raise
+
+    def _reload_if_needed(self) -> None:
+        """After a failed write, rebuild the in-memory view (both locks, in order) before use."""
+        if not self._needs_reload:  # the common case: no lock taken
+            return
+        with self._archive_lock, self._mutex:
+            if self._needs_reload and not self._closed:
+                self._load()
 
     def _check_open(self) -> None:
         if self._closed:
             raise StoreClosedError(self.data_dir)
-        if self._needs_reload:
-            self._load()
 
     # --- records
 
@@ -181,6 +208,7 @@ class LocalStore:
         Saving the very same record (same id, same contents) again returns its id and writes
         nothing, so a caller may retry a save that raised ``OSError``.
         """
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             clean = validate_record(record, age_groups=self._age_groups, districts=self._districts)
@@ -198,6 +226,7 @@ class LocalStore:
         """Up to ``limit`` records the server has not acknowledged, oldest (first saved) first."""
         if not isinstance(limit, int) or limit < 0:
             raise ValueError("limit: must be a whole number, 0 or more")
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             return self._pending.oldest(limit)
@@ -206,21 +235,51 @@ class LocalStore:
         """Record that the server has these records; durable on return. Unknown ids are ignored."""
         if isinstance(ids, str):
             raise TypeError("ids: pass a list of record ids, not one string")
-        with self._mutex:
-            self._check_open()
-            wanted = list(dict.fromkeys(i for i in ids if i in self._pending))
-            if not wanted:
+        ids = list(dict.fromkeys(ids))
+        self._reload_if_needed()
+        with self._archive_lock:
+            # 1. Read the records, one pending segment per hold of the main lock: a save
+            #    waits at most for one bounded segment read.
+            with self._mutex:
+                self._check_open()
+                by_segment = self._pending.group_by_segment(ids)
+            records: list[dict[str, Any]] = []
+            for number in sorted(by_segment):
+                with self._mutex:
+                    self._check_open()
+                    records.extend(self._pending.take_from(number, by_segment[number]))
+            if not records:
                 return
-            records = self._pending.take(wanted)
-
-            def move() -> None:
-                self._archive.add(records)  # first: a crash after this leaves them in both
-                self._pending.remove(wanted)
-
-            self._write(move)
+            wanted = [r["id"] for r in records]
+            # 2. Archive them durably without the main lock: only mark_synced and purge touch
+            #    the archive's files, and both hold the archive lock. First: a crash after this
+            #    leaves the records in both places, which the next open resolves as synced.
+            with self._mutex:
+                self._moving.update(wanted)
+            try:
+                self._write(lambda: self._archive.add(records), holds_archive_lock=True)
+                # 3. Remove them from pending, one segment per hold of the main lock. A closed
+                #    segment that empties is only forgotten under the lock; its file is deleted
+                #    after (the records are archived, so a crash before that deletion is fine).
+                for number in sorted(by_segment):
+                    with self._mutex:
+                        self._check_open()
+                        emptied = self._pending.detach_emptied(number, by_segment[number])
+                        if emptied is None:
+                            self._write(
+                                lambda n=number: self._pending.remove(by_segment[n]),
+                                holds_archive_lock=True,  # and _mutex, which is reentrant
+                            )
+                        self._moving.difference_update(by_segment[number])
+                    if emptied is not None:
+                        self._write(emptied.delete, holds_archive_lock=True)
+            finally:
+                with self._mutex:
+                    self._moving.difference_update(wanted)
 
     def status(self, record_id: str) -> str | None:
         """``"pending"``, ``"synced"``, or ``None`` when no such record is stored (or purged)."""
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             if record_id in self._pending:
@@ -230,11 +289,13 @@ class LocalStore:
             return None
 
     def counts(self) -> dict[str, Any]:
+        """``pending`` and ``synced`` never count a record twice, even mid-``mark_synced``."""
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             return {
                 "pending": len(self._pending),
-                "synced": len(self._archive),
+                "synced": self._synced_count(),
                 "oldest_pending_created_at": self._pending.oldest_created_at(),
             }
 
@@ -248,9 +309,14 @@ class LocalStore:
             raise ValueError("now: must be timezone-aware (UTC)")
         cutoff = (now - timedelta(days=self.retention_days)).astimezone(UTC)
         created_before = cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with self._mutex:
-            self._check_open()
-            removed = self._write(lambda: self._archive.purge(created_before))
+        self._reload_if_needed()
+        # The archive lock alone: purge touches only the archive, so saves go on meanwhile.
+        with self._archive_lock:
+            with self._mutex:
+                self._check_open()
+            removed = self._write(
+                lambda: self._archive.purge(created_before), holds_archive_lock=True
+            )
             if removed:
                 log.info("purged %d synced record(s) created before %s", removed, created_before)
             return removed
@@ -259,22 +325,26 @@ class LocalStore:
 
     def put_kiosk_config(self, doc: dict[str, Any], etag: str | None) -> None:
         """Keep the last kiosk-config from the server (and its ETag), durably."""
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             self._write(lambda: self._meta.put_config(doc, etag))
 
     def kiosk_config(self) -> tuple[dict[str, Any] | None, str | None]:
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             return self._meta.config()
 
     def set_meta(self, key: str, value: Any) -> None:
         """Keep a small JSON value under ``key``, durably (e.g. the last sync result)."""
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             self._write(lambda: self._meta.set(key, value))
 
     def get_meta(self, key: str, default: Any = None) -> Any:
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             return self._meta.get(key, default)
@@ -287,6 +357,7 @@ class LocalStore:
         ``quarantined`` lists every file in quarantine/ (also from earlier opens), so the problem
         stays visible until someone has looked at the files and removed them.
         """
+        self._reload_if_needed()
         with self._mutex:
             self._check_open()
             folder = os.path.join(self.data_dir, QUARANTINE_DIR)
@@ -302,12 +373,17 @@ class LocalStore:
                 "last_error": self._last_error,
                 "data_dir": self.data_dir,
                 "pending": len(self._pending),
-                "synced": len(self._archive),
+                "synced": self._synced_count(),
             }
+
+    def _synced_count(self) -> int:
+        # Records mark_synced has archived but not yet removed from pending count as pending.
+        return len(self._archive) - sum(1 for i in self._moving if i in self._archive)
 
     def close(self) -> None:
         """Release the folder's lock; later calls raise ``StoreClosedError``. Idempotent."""
-        with self._mutex:
+        # The archive lock first: an unfinished mark_synced must not write after the unlock.
+        with self._archive_lock, self._mutex:
             if self._closed:
                 return
             self._closed = True

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +157,21 @@ class PendingQueue:
             self._filling = number
         return number
 
+    def group_by_segment(self, ids: Iterable[str]) -> dict[int, set[str]]:
+        """The known ids among ``ids``, grouped by the number of the segment holding them."""
+        by_segment: dict[int, set[str]] = {}
+        for record_id in ids:
+            number = self._index.get(record_id)
+            if number is not None:
+                by_segment.setdefault(number, set()).add(record_id)
+        return by_segment
+
+    def take_from(self, number: int, ids: Collection[str]) -> list[dict[str, Any]]:
+        """The records of segment ``number`` whose ids are in ``ids``, in save order."""
+        if number not in self._segments:
+            return []
+        return [r for r in self._records_of(number) if r["id"] in ids]
+
     def take(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The pending records with these ids (unknown ids skipped), in save order."""
         by_segment: dict[int, set[str]] = {}
@@ -169,6 +184,26 @@ class PendingQueue:
             wanted = by_segment[number]
             out.extend(r for r in self._records_of(number) if r["id"] in wanted)
         return out
+
+    def detach_emptied(self, number: int, ids: Collection[str]) -> Segment | None:
+        """Forget closed segment ``number`` if ``ids`` are all its records; return it, or None.
+
+        The caller then deletes the returned segment's file (``segment.delete()``) without
+        holding the lock that guards this queue: nothing here refers to it any more. Until the
+        deletion is durable the file still holds the records, so the caller may do this only
+        for records that are also durable elsewhere (archived), which the next open resolves.
+        """
+        info = self._segments.get(number)
+        if info is None or number == self._filling:
+            return None
+        mine = [record_id for record_id in ids if self._index.get(record_id) == number]
+        if len(mine) != info.count:
+            return None
+        for record_id in mine:
+            del self._index[record_id]
+        del self._segments[number]
+        info.segment.forget()
+        return info.segment
 
     def remove(self, ids: Iterable[str]) -> None:
         """Remove these records durably, one segment file at a time; unknown ids are skipped."""

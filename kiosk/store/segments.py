@@ -84,6 +84,10 @@ class Segment:
             self._table.remove(Query().created_at < created_before)
         return removed, remaining
 
+    def delete(self) -> None:
+        """Remove the file durably (unlink, fsync the folder)."""
+        self._storage.delete()
+
     def forget(self) -> None:
         """Release the in-memory copy; the next use reads the file again."""
         self._storage.forget()

@@ -85,6 +85,24 @@ class CrashFS:
             raise NotADirectoryError(path)
         return parent, parts[-1]
 
+    @classmethod
+    def from_tree(cls, root: str, tree: dict[str, Any]) -> CrashFS:
+        """A disk holding a :meth:`survivors` tree, all of it durable (the state after reboot)."""
+
+        def build(entries: dict[str, Any]) -> _Dir:
+            node = _Dir()
+            for name, child in entries.items():
+                if isinstance(child, dict):
+                    node.entries[name] = build(child)
+                else:
+                    node.entries[name] = _File(child, child)
+            node.durable = dict(node.entries)
+            return node
+
+        fs = cls(root)
+        fs._tree = build(tree)
+        return fs
+
     def copy(self, crash_at: int | None = None, torn: bool = False) -> CrashFS:
         """An independent copy of this disk, with no crash points counted yet."""
         twin = copy.deepcopy(self)

@@ -6,7 +6,8 @@ write), the power is cut there, the surviving disk is written to a real folder i
 double's survival modes, and the real store with the real fileio opens it. Then: the store opens,
 nothing is quarantined (no torn file is ever visible under a real name), every save that returned
 is there with its contents, every mark_synced that returned stays synced, and the store keeps
-working.
+working. A second test cuts the power again at every crash point of the repair that the next
+open performs (finishing an interrupted mark_synced, removing temporary files).
 """
 
 from __future__ import annotations
@@ -160,3 +161,33 @@ def test_power_cut_at_every_crash_point(base, mode, tmp_path):
     assert not failures, f"{len(failures)} of {len(runs)} crash runs failed:\n" + "\n".join(
         failures[:10]
     )
+
+
+def test_power_cut_during_the_repair_at_open(base, tmp_path):
+    """A crash that leaves work for the next open (an unfinished mark_synced, temporary files),
+    then a second power cut at every crash point of that open's repair."""
+    base_fs, base_journal = base
+    repaired = 0
+    failures = []
+    for k, torn in crash_runs(base_fs, base_journal):
+        fs = base_fs.copy(crash_at=k, torn=torn)
+        journal = copy.deepcopy(base_journal)
+        with pytest.raises(PowerCut):
+            run(fs, WORKLOAD, journal)
+        after_first_cut = CrashFS.from_tree(ROOT, fs.survivors("kept"))
+        dry = after_first_cut.copy()
+        SmallStore(DATA, fileio=dry).close()
+        for j in range(len(dry.points)):
+            repaired += 1
+            second = after_first_cut.copy(crash_at=j)
+            with pytest.raises(PowerCut):
+                SmallStore(DATA, fileio=second)
+            for mode in ("lost", "meta"):
+                folder = tmp_path / f"{k}-{int(torn)}-{j}-{mode}"
+                CrashFS.materialize(second.survivors(mode), str(folder))
+                try:
+                    check_reopened(str(folder / "kiosk-data"), journal, keep_working=False)
+                except AssertionError as exc:
+                    failures.append(f"point {k} then repair point {j} {dry.points[j]}: {exc}")
+    assert repaired >= 20, f"only {repaired} repair crash points: too few to prove anything"
+    assert not failures, "\n".join(failures[:10])
