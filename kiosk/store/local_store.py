@@ -82,7 +82,11 @@ class LocalStore:
         # the record is still pending until mark_synced removes it under _mutex.
         self._archive_lock = threading.Lock()
         self._mutex = threading.RLock()
-        self._moving: set[str] = set()  # archived (or being archived), not yet out of pending
+        # While mark_synced moves records: the ones not yet out of pending, how many it moves,
+        # and the archive's size before (the archive grows outside _mutex meanwhile).
+        self._moving: set[str] = set()
+        self._moving_total = 0
+        self._synced_before_move = 0
         self._closed = False
         self._quarantined_at_open: list[str] = []
         self._removed_temp_files: list[str] = []
@@ -255,6 +259,8 @@ class LocalStore:
             #    the archive's files, and both hold the archive lock. First: a crash after this
             #    leaves the records in both places, which the next open resolves as synced.
             with self._mutex:
+                self._synced_before_move = len(self._archive)
+                self._moving_total = len(wanted)
                 self._moving.update(wanted)
             try:
                 self._write(lambda: self._archive.add(records), holds_archive_lock=True)
@@ -377,8 +383,11 @@ class LocalStore:
             }
 
     def _synced_count(self) -> int:
-        # Records mark_synced has archived but not yet removed from pending count as pending.
-        return len(self._archive) - sum(1 for i in self._moving if i in self._archive)
+        # A record mark_synced is moving counts as pending until it leaves pending. The archive
+        # grows without _mutex meanwhile, so it is not counted from the archive then.
+        if self._moving:
+            return self._synced_before_move + self._moving_total - len(self._moving)
+        return len(self._archive)
 
     def close(self) -> None:
         """Release the folder's lock; later calls raise ``StoreClosedError``. Idempotent."""

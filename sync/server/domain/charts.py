@@ -105,8 +105,8 @@ def _draw(ax, chart: BarChart) -> None:
         ax.set_xticks([])
         ax.set_yticks([])
         return
-    positions = list(range(len(chart.categories)))
-    bottoms = [0] * len(positions)
+    positions: list[float] = list(range(len(chart.categories)))
+    bottoms = [0.0] * len(positions)
     count = len(chart.series)
     width = 0.8 if chart.stacked or count == 1 else 0.8 / count
     for index, series in enumerate(chart.series):

@@ -21,6 +21,7 @@ import os
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
@@ -66,7 +67,7 @@ _RECORDS = (
     .order_by(records.c.created_at)
     .limit(MAX_RECORDS)
 )
-_IDS = bindparam("ids", expanding=True)
+_IDS: Any = bindparam("ids", expanding=True)
 _THEMES = select(themes).where(themes.c.id.in_(_IDS))
 # Steps and updates in one round trip: the same columns, told apart by "part".
 _PARTS = union_all(

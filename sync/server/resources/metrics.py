@@ -178,7 +178,7 @@ def install(app: FastAPI) -> None:
     async def counting_handler(request: Request, exc: Exception):
         if request.url.path.startswith("/api/") and isinstance(exc, errors.DomainError):
             count_rejected(_endpoint(request.url.path), rejection_reason(exc))
-        return await original(request, exc)
+        return await original(request, exc)  # type: ignore[misc]
 
     app.exception_handlers[errors.DomainError] = counting_handler
 

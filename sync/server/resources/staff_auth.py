@@ -264,7 +264,7 @@ async def login_submit(request: Request, form: CsrfForm):
                 username=username.lower(), address=address, attempted_at=now, succeeded=ok
             )
         )
-    if not ok:
+    if not ok or row is None:
         return _login_page(request, error="wrong", status_code=401, username=username)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     # A fresh CSRF token at sign-in: a token seen before login is worth nothing after it.

@@ -89,7 +89,8 @@ def _make_env(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)
+    # install_gettext_callables is added to the Environment by jinja2.ext.i18n.
+    env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _format_date
     env.globals["loc"] = loc
     env.globals["LANGS"] = LANGS

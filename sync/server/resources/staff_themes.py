@@ -61,7 +61,7 @@ def theme_page(theme_id: str, request: Request, user: PageUser):
 
 
 def _theme_values(form: dict, theme_id: str | None) -> dict:
-    values = {"id": theme_id or slug(form, "id")}
+    values: dict[str, object] = {"id": theme_id or slug(form, "id")}
     for lang in LANGS:
         values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
         values[f"velho_role_{lang}"] = text(form, f"velho_role_{lang}") or None
