@@ -34,6 +34,19 @@ def _settings_or_exit(path: str):
 # --- kiosk run
 
 
+def sync_service_for(settings, store):
+    """The background sync service for this kiosk, or None when it can neither sync nor sign.
+
+    A kiosk with a secret but no server URL still gets one: staff export the pending records
+    to a USB stick as signed batch files, which is exactly the case without a network.
+    """
+    if not (settings.server_url or settings.secret or settings.secret_file):
+        return None
+    from kiosk.sync_service import SyncService
+
+    return SyncService.from_settings(settings, store)
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_or_exit(args.config)
     from kiosk.kivy_setup import configure_kivy
@@ -42,11 +55,8 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.store import LocalStore
 
     store = LocalStore(settings.data_dir)
-    service = None
-    if settings.server_url:
-        from kiosk.sync_service import SyncService
-
-        service = SyncService.from_settings(settings, store)
+    service = sync_service_for(settings, store)
+    if service is not None:
         service.start()
     from kiosk.app import KioskApp
 

@@ -160,6 +160,7 @@ class LocalStore:
         if both:
             log.info("finishing an interrupted mark_synced of %d record(s)", len(both))
             self._pending.remove(both)
+        self._moving.clear()  # the view now is what the disk holds
         self._needs_reload = False
         log.info(
             "opened store %s: %d pending, %d synced",

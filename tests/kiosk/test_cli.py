@@ -76,3 +76,47 @@ def test_kiosk_run_starts_and_a_service_stop_ends_it(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_an_offline_kiosk_with_a_secret_can_still_export_to_usb(tmp_path):
+    """No server URL, but a secret: staff must still be able to write signed USB batch files."""
+    from kiosk.cli import sync_service_for
+    from kiosk.settings import load_settings
+    from kiosk.store import LocalStore
+    from sync.protocol import new_follow_up_token, utc_now_iso
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        'kiosk_id = "k1"\ndata_dir = "data"\n[server]\nsecret = "c2VjcmV0LXNlY3JldC1zZWNyZXQ"\n'
+    )
+    settings = load_settings(config)
+    with LocalStore(tmp_path / "data") as store:
+        store.save(
+            {
+                "visit_id": "3f1c2d9e-8a4b-4c6d-9e0f-1a2b3c4d5e6f",
+                "created_at": utc_now_iso(),
+                "kiosk_id": "k1",
+                "event_id": "e1",
+                "kind": "rating",
+                "rating": 4,
+                "lang": "fi",
+                "follow_up_token": new_follow_up_token(),
+            }
+        )
+        service = sync_service_for(settings, store)
+        assert service is not None
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        report = service.export_to(stick).result(30)
+        service.stop(5)
+        assert report.records == 1 and len(list(stick.iterdir())) == 1
+        assert store.counts()["pending"] == 1  # only the server's acknowledgement clears it
+
+
+def test_a_kiosk_without_server_or_secret_runs_without_sync(tmp_path):
+    from kiosk.cli import sync_service_for
+    from kiosk.settings import load_settings
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text('kiosk_id = "k1"\ndata_dir = "data"\n')
+    assert sync_service_for(load_settings(config), store=None) is None
