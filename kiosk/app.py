@@ -20,7 +20,7 @@ from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 
 import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
-from kiosk.content import load_content
+from kiosk.content import first_frame_content, load_content
 from kiosk.flow import VisitFlow
 from kiosk.i18n import I18n, set_language
 from kiosk.idle import IdleGuard
@@ -65,7 +65,10 @@ class KioskApp(App):
         self.store = store
         self.sync_service = sync_service
         self.speaker = speaker if speaker is not None else Speaker()
-        self._content = load_content(store)
+        # Until the first frame is drawn the attract screen reads the content as plain JSON
+        # (first_frame_content): validating it needs pydantic, which costs ~0.5 s of cold start.
+        self._plain_content = None
+        self._content = None
         self.pin_guard = PinGuard(
             settings.pin_hash,
             load=lambda: tuple(store.get_meta("staff_pin_lock", [0, 0.0])),
@@ -83,6 +86,12 @@ class KioskApp(App):
     # --- content and event, read by screens
 
     def content(self):
+        """The validated kiosk-config (``sync.protocol.KioskConfig``), or before the first frame
+        is drawn its plain-JSON stand-in (:class:`kiosk.content.PlainContent`)."""
+        if self._content is None:
+            if self._plain_content is not None:
+                return self._plain_content
+            self._content = load_content(self.store)
         return self._content
 
     def reload_content(self) -> None:
@@ -93,14 +102,14 @@ class KioskApp(App):
         chosen = self.store.get_meta("active_event")
         if chosen:
             return chosen
-        if self._content.event is not None:
-            return self._content.event.id
+        if self.content().event is not None:
+            return self.content().event.id
         return self.settings.active_event or _DEFAULT_EVENT
 
     def known_events(self) -> list[str]:
         events = []
         for event_id in (
-            self._content.event.id if self._content.event else "",
+            self.content().event.id if self.content().event else "",
             self.settings.active_event,
             self.store.get_meta("active_event") or "",
         ):
@@ -109,12 +118,14 @@ class KioskApp(App):
         return events
 
     def public_url(self) -> str:
-        return self._content.public_base_url or self.settings.public_url
+        return self.content().public_base_url or self.settings.public_url
 
     # --- building
 
     def build(self):
         set_language(self.settings.language)
+        if self._content is None:
+            self._plain_content = first_frame_content(self.store)
         self.look = Look()
         self.tr = I18n()
         # The screens draw no background of their own: the window's clear colour is the
@@ -166,6 +177,16 @@ class KioskApp(App):
         Window.unbind(on_flip=self._after_first_frame)
         from kivy.clock import Clock
 
+        def validate_content(_dt) -> None:
+            if self._plain_content is None:
+                return
+            self._plain_content = None
+            self.content()  # validated now; the attract card is rebuilt from it
+            attract = self.ensure_screen("attract")
+            if self.root.ids.screens.current == "attract":
+                attract.refresh()
+
+        Clock.schedule_once(validate_content, 0)
         missing = [n for n in SCREEN_NAMES if not self.root.ids.screens.has_screen(n)]
 
         def build_next(_dt) -> None:

@@ -5,6 +5,11 @@ last stored in the local store when there is one, otherwise ``assets/demo/kiosk-
 :func:`theme_card` turns one theme into plain strings and numbers for one language (where the
 theme is on its dated path, its latest update, its recent mood), so screens stay free of
 date arithmetic. Imports no Kivy.
+
+:func:`first_frame_content` is for the cold start only: the same document as plain JSON behind
+read-only attribute access (:class:`PlainContent`), without importing pydantic (~0.5 s on a
+kiosk). It is not validated; the app swaps in :func:`load_content`'s result right after the
+first frame. Only the sync client stores a kiosk-config, and it validates it before storing.
 """
 
 from __future__ import annotations
@@ -13,11 +18,20 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sync.protocol import KioskConfig, ThemeInfo
+if TYPE_CHECKING:
+    from sync.protocol import KioskConfig, ThemeInfo
 
-__all__ = ["DEMO_CONFIG_PATH", "ThemeCard", "load_content", "theme_card", "MOOD_WEEKS_SHOWN"]
+__all__ = [
+    "DEMO_CONFIG_PATH",
+    "MOOD_WEEKS_SHOWN",
+    "PlainContent",
+    "ThemeCard",
+    "first_frame_content",
+    "load_content",
+    "theme_card",
+]
 
 DEMO_CONFIG_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo" / "kiosk-config.json"
 MOOD_WEEKS_SHOWN = 6
@@ -25,6 +39,8 @@ MOOD_WEEKS_SHOWN = 6
 
 def load_content(store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH) -> KioskConfig:
     """The store's kiosk-config when present and valid, else the demo content."""
+    from sync.protocol import KioskConfig  # lazy: pydantic is kept off the cold start
+
     if store is not None:
         doc, _etag = store.kiosk_config()
         if doc:
@@ -33,6 +49,62 @@ def load_content(store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH) -
             except ValueError:
                 pass  # a broken stored copy must not take the kiosk down; the demo still shows
     return KioskConfig.model_validate(json.loads(demo_path.read_text(encoding="utf-8")))
+
+
+class PlainContent:
+    """Read-only attribute access over a kiosk-config JSON object, as the screens read it.
+
+    A missing field reads as ``None`` (lists as empty via :func:`theme_card`'s ``or ()``), and
+    ``get(lang)`` on a localized text falls back to Finnish like ``sync.protocol.Localized``.
+    """
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, doc: dict[str, Any]):
+        self._doc = doc
+
+    def __getattr__(self, name: str) -> Any:
+        return _plain(self._doc.get(name))
+
+    def get(self, lang: str) -> str:
+        return self._doc.get(lang) or self._doc.get("fi", "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._doc)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return PlainContent(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def first_frame_content(
+    store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH
+) -> PlainContent | None:
+    """The document :func:`load_content` would most likely pick, unvalidated; ``None`` if unsure.
+
+    ``None`` (the stored copy or the demo is not a JSON object with a list of themes) tells the
+    caller to validate at once instead.
+    """
+    doc = None
+    if store is not None:
+        doc, _etag = store.kiosk_config()
+    if not doc:
+        try:
+            doc = json.loads(demo_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("themes", []), list):
+        return None
+    return PlainContent(doc)
+
+
+def _counts(week: Any) -> Any:
+    counts = week.counts
+    return counts.as_dict() if isinstance(counts, PlainContent) else counts
 
 
 @dataclass(frozen=True)
@@ -57,14 +129,14 @@ def _step_is_done(step: Any, today: date) -> bool:
     return step.done or date.fromisoformat(step.date) < today
 
 
-def theme_card(theme: ThemeInfo, lang: str, today: date | None = None) -> ThemeCard:
+def theme_card(theme: ThemeInfo | PlainContent, lang: str, today: date | None = None) -> ThemeCard:
     today = today or date.today()
-    steps = sorted(theme.path, key=lambda s: s.date)
+    steps = sorted(theme.path or (), key=lambda s: s.date)
     done = [s for s in steps if _step_is_done(s, today)]
     ahead = [s for s in steps if not _step_is_done(s, today)]
-    updates = sorted(theme.updates, key=lambda u: u.date)
-    weeks = sorted(theme.mood_weeks, key=lambda w: w.week)[-MOOD_WEEKS_SHOWN:]
-    mood = tuple(tuple(int(w.counts.get(str(k), 0)) for k in (1, 2, 3, 4)) for w in weeks)
+    updates = sorted(theme.updates or (), key=lambda u: u.date)
+    weeks = sorted(theme.mood_weeks or (), key=lambda w: w.week)[-MOOD_WEEKS_SHOWN:]
+    mood = tuple(tuple(int(_counts(w).get(str(k), 0)) for k in (1, 2, 3, 4)) for w in weeks)
     return ThemeCard(
         theme_id=theme.id,
         name=theme.name.get(lang),

@@ -24,8 +24,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sync.client import Backoff, Outbox, SyncClient, SyncStatus, SyncWorker
+from sync.client import Backoff, Outbox, SyncClient, SyncStatus
 from sync.usb import ExportReport, UsbExportError, export_pending
+from sync.worker import SyncWorker
 
 __all__ = ["SyncService", "describe_status", "kiosk_gettext"]
 

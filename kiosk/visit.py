@@ -16,11 +16,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sync.protocol import new_follow_up_token, utc_now_iso
 
 __all__ = ["RAPID_REPEAT_FLAG", "RecordSink", "Visit", "VisitRecorder"]
 
 RAPID_REPEAT_FLAG = "rapid_repeat"
+
+
+def new_follow_up_token() -> str:
+    from sync.protocol import new_follow_up_token as make  # lazy: pydantic slows cold start
+
+    return make()
+
+
+def utc_now_iso() -> str:
+    from sync.protocol import utc_now_iso as now
+
+    return now()
 
 
 class RecordSink(Protocol):

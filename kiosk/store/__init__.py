@@ -21,7 +21,6 @@ from kiosk.store.errors import (
     StoreLockedError,
 )
 from kiosk.store.local_store import LocalStore
-from sync.protocol import FieldError, RecordValidationError
 
 __all__ = [
     "CorruptFileError",
@@ -33,3 +32,12 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
 ]
+
+
+def __getattr__(name: str):
+    # Lazy: importing sync.protocol (pydantic) here would cost the kiosk's cold start.
+    if name in ("FieldError", "RecordValidationError"):
+        import sync.protocol
+
+        return getattr(sync.protocol, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,7 +39,6 @@ from kiosk.store.errors import DuplicateRecordError, StoreClosedError, StoreLock
 from kiosk.store.meta import MetaDocuments
 from kiosk.store.pending import PENDING_DIR, PendingQueue
 from kiosk.store.recovery import QUARANTINE_DIR, ensure_dir, quarantine, remove_temp_files
-from sync.protocol import validate_record
 
 __all__ = ["LOCK_FILE", "LocalStore"]
 
@@ -213,6 +212,8 @@ class LocalStore:
         Saving the very same record (same id, same contents) again returns its id and writes
         nothing, so a caller may retry a save that raised ``OSError``.
         """
+        from sync.protocol import validate_record  # lazy: pydantic costs the kiosk's cold start
+
         self._reload_if_needed()
         with self._mutex:
             self._check_open()

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from sync.client import Backoff, SyncWorker
+from sync.client import Backoff
+from sync.worker import SyncWorker
 from tests.sync.faultproxy import SLOW
 from tests.sync.outbox import wait_for
 
