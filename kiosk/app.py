@@ -144,7 +144,7 @@ class KioskApp(App):
             public_url=self.public_url,
             language=lambda: self.tr.lang,
             reset_look=self.reset_visitor_settings,
-            on_step_saved=self._nudge_sync,
+            on_step_saved=self._step_saved,
             ensure_screen=self.ensure_screen,
         )
         self.ensure_screen("attract")
@@ -202,6 +202,15 @@ class KioskApp(App):
     def reset_visitor_settings(self) -> None:
         self.look.reset()
         self.tr.lang = self.settings.language
+
+    def _step_saved(self) -> None:
+        self._nudge_sync()
+        url = self.flow.follow_up() if self.flow is not None else ""
+        if url:
+            # The thank-you screen's QR code, made in a worker thread while the visitor goes on.
+            from kiosk.widgets.qrimage import prepare
+
+            prepare(url)
 
     def _nudge_sync(self) -> None:
         if self.sync_service is not None and hasattr(self.sync_service, "nudge"):

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_H
-from qrcode.exceptions import DataOverflowError
-from qrcode.image.pil import PilImage
+if TYPE_CHECKING:
+    import qrcode
 
 __all__ = [
     "QUIET_ZONE",
@@ -58,6 +57,11 @@ def follow_up_url(public_base_url: str, token: str) -> str:
 
 
 def _code(url: str, box_size: int, border: int) -> qrcode.QRCode:
+    # qrcode loads here, not at import: the kiosk imports this module on its cold start path.
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_H
+    from qrcode.exceptions import DataOverflowError
+
     if not isinstance(url, str) or not url:
         raise ValueError("the QR code needs a non-empty URL")
     if box_size < 1:
@@ -77,6 +81,8 @@ def _code(url: str, box_size: int, border: int) -> qrcode.QRCode:
 
 def qr_png_bytes(url: str, box_size: int = 10, border: int = QUIET_ZONE) -> bytes:
     """The QR code of ``url`` as a black-on-white PNG, ``box_size`` pixels per module."""
+    from qrcode.image.pil import PilImage
+
     image = _code(url, box_size, border).make_image(image_factory=PilImage)
     out = io.BytesIO()
     image.save(out, format="PNG")

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-
 __all__ = ["RAPID_REPEAT_FLAG", "RecordSink", "Visit", "VisitRecorder"]
 
 RAPID_REPEAT_FLAG = "rapid_repeat"

@@ -2,10 +2,10 @@
 
 A caller may rely on: ``create_app(settings)`` returning a FastAPI app with
 ``app.state.settings``, ``app.state.engine`` (made from the settings unless one is given) and
-``app.state.looks_personal``; the kiosk API (batches, kiosk-config), ``/healthz``, and the staff
-and follow-up routers when their modules exist (each exposes ``router`` and may expose
-``install(app)`` for middleware or mounts). It does not migrate the database: ``kiosk-server
-init``/``serve`` (or :func:`sync.server.db.migrate.upgrade`) do. :data:`ERROR_STATUS` is the
+``app.state.looks_personal``; the kiosk API (batches, kiosk-config, enrollment), ``/healthz``,
+``/metrics``, the staff pages and the public follow-up pages (see :data:`RESOURCES`). It does not
+migrate the database: ``kiosk-server init``/``serve`` (or :func:`sync.server.db.migrate.upgrade`)
+do. :data:`ERROR_STATUS` is the
 one place where domain errors become HTTP status codes.
 """
 
@@ -22,12 +22,19 @@ from sqlalchemy import Engine
 
 from sync.server import errors
 from sync.server.db.engine import make_engine
-from sync.server.db.ingest import default_personal_detector
-from sync.server.optional import import_if_present
-from sync.server.resources import batches, health, kiosk_config
+from sync.server.domain.moderation import looks_personal
+from sync.server.resources import (
+    batches,
+    enrollment,
+    followup,
+    health,
+    kiosk_config,
+    metrics,
+    staff,
+)
 from sync.server.settings import Settings
 
-__all__ = ["ERROR_STATUS", "OPTIONAL_ROUTERS", "create_app", "create_app_from_env"]
+__all__ = ["ERROR_STATUS", "RESOURCES", "create_app", "create_app_from_env"]
 
 ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.BadRequest: 400,
@@ -39,15 +46,9 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
 }
 
-# Built in parallel by other areas; included when present (an import error is not hidden). Each
-# exposes ``router`` and may expose ``install(app)``, called after the error handlers are set.
-OPTIONAL_ROUTERS = (
-    "sync.server.resources.staff",
-    "sync.server.resources.followup",
-    # Deployment area (issue 7): enrollment codes and Prometheus metrics.
-    "sync.server.resources.enrollment",
-    "sync.server.resources.metrics",
-)
+# One module per URL family, each exposing ``router``; those with middleware or mounts of their
+# own also expose ``install(app)``, called after the error handlers are set.
+RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup)
 STATIC_DIR = Path(__file__).with_name("static")
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.
@@ -122,18 +123,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.looks_personal = default_personal_detector()
+    app.state.looks_personal = looks_personal
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_middleware(DateHeader)
-    for module in (health, batches, kiosk_config):
+    for module in RESOURCES:
         app.include_router(module.router)
-    for name in OPTIONAL_ROUTERS:
-        optional = import_if_present(name)
-        if optional is None:
-            continue
-        app.include_router(optional.router)
-        if hasattr(optional, "install"):
-            optional.install(app)
+        if hasattr(module, "install"):
+            module.install(app)
     if STATIC_DIR.is_dir() and not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

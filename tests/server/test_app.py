@@ -1,26 +1,12 @@
-"""App assembly: optional routers, error mapping, health, and the OpenAPI document."""
+"""App assembly: resource routers, error mapping, health, and the OpenAPI document."""
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
 from sync.server import errors
 from sync.server.app import ERROR_STATUS, create_app, status_for
-from sync.server.optional import import_if_present
 from sync.server.settings import Settings
-
-
-def test_missing_modules_are_none_broken_ones_raise(tmp_path, monkeypatch):
-    assert import_if_present("sync.server.resources.no_such_module") is None
-    assert import_if_present("sync.server.no_such_package.module") is None
-    package = tmp_path / "ktbroken"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "mod.py").write_text("import no_such_dependency_anywhere\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_anywhere"):
-        import_if_present("ktbroken.mod")
 
 
 def test_every_domain_error_has_a_status():
@@ -63,19 +49,14 @@ def test_health_is_503_when_the_database_is_gone(tmp_path):
     assert response.json()["status"] == "unavailable"
 
 
-def test_present_optional_routers_are_served(client):
-    from sync.server.app import OPTIONAL_ROUTERS
+def test_every_resource_router_is_served(client):
+    from sync.server.app import RESOURCES
 
-    checked = 0
-    for name in OPTIONAL_ROUTERS:
-        module = import_if_present(name)
-        if module is None:
-            continue
+    for module in RESOURCES:
+        checked = 0
         for route in module.router.routes:
             path, methods = getattr(route, "path", ""), getattr(route, "methods", set())
             if "GET" in methods and "{" not in path:
                 response = client.get(path, follow_redirects=False)
-                assert response.status_code != 404, (name, path)
+                assert response.status_code != 404, (module.__name__, path)
                 checked += 1
-    if any(import_if_present(n) for n in OPTIONAL_ROUTERS):
-        assert checked > 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,10 +36,10 @@ from sync.protocol import (
 )
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import batches, record_themes, records
+from sync.server.domain.moderation import looks_personal as default_looks_personal
 from sync.server.errors import BadRequest, Conflict, InvalidInput, PayloadTooLarge
-from sync.server.optional import import_if_present
 
-__all__ = ["IngestResult", "ParsedBatch", "default_personal_detector", "parse_batch", "store_batch"]
+__all__ = ["IngestResult", "ParsedBatch", "parse_batch", "store_batch"]
 
 MAX_REPORTED_ERRORS = 100
 _RETRYABLE_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
@@ -189,18 +188,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE_RE = re.compile(r"(?:\+?\d[\d \-]{6,}\d)")
-
-
-def default_personal_detector() -> Callable[[str], bool]:
-    """The staff area's ``looks_personal`` when it exists, else a plain e-mail/phone check."""
-    moderation = import_if_present("sync.server.domain.moderation")
-    if moderation is not None and hasattr(moderation, "looks_personal"):
-        return moderation.looks_personal
-    return lambda text: bool(_EMAIL_RE.search(text) or _PHONE_RE.search(text))
 
 
 def _insert(conn: Connection, table):
@@ -352,7 +339,7 @@ def store_batch(
     now: datetime | None = None,
     looks_personal: Callable[[str], bool] | None = None,
 ) -> IngestResult:
-    looks_personal = looks_personal or default_personal_detector()
+    looks_personal = looks_personal or default_looks_personal
     for attempt in range(1, _MAX_ATTEMPTS + 1):
         try:
             return _store_once(
