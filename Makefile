@@ -24,7 +24,7 @@ system-deps:
 translations: $(STAMP)
 	$(BIN)/python -m kiosk.i18n compile
 
-test: system-deps venv translations
+test: system-deps venv translations lint typecheck
 	scripts/with-throwaway-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: system-deps venv translations
