@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import random
 import shutil
@@ -217,6 +218,17 @@ def _frame_gaps(idle_seconds: float, start_raw: Any, drain: Any, save: Any) -> d
         "next_save": 0.0,
     }
     done = threading.Event()
+    # Garbage-collector pauses hold the GIL whichever thread triggers them: recorded per phase
+    # so a long frame gap can be told apart from the store's or the client's own work.
+    gc_pauses: dict[str, list[float]] = {"idle": [], "server_busy": [], "drain": []}
+    gc_started: dict[int, float] = {}
+
+    def on_gc(event: str, info: dict[str, Any]) -> None:
+        if event == "start":
+            gc_started[info["generation"]] = time.perf_counter()
+        elif info["generation"] in gc_started and state["phase"] in gc_pauses:
+            started = gc_started.pop(info["generation"])
+            gc_pauses[state["phase"]].append(time.perf_counter() - started)
 
     def run_drain() -> None:
         try:
@@ -252,12 +264,21 @@ def _frame_gaps(idle_seconds: float, start_raw: Any, drain: Any, save: Any) -> d
             elif phase == "drain" and done.is_set():
                 self.stop()
 
-    FrameGapApp().run()
+    gc.callbacks.append(on_gc)
+    try:
+        FrameGapApp().run()
+    finally:
+        gc.callbacks.remove(on_gc)
     raw = state["raw"]
     out, _ = raw.communicate()
     if raw.returncode != 0:
         raise RuntimeError("the raw-POST baseline process failed")
-    return {"gaps": gaps, "saves": saves, "raw_seconds": float(out.strip().splitlines()[-1])}
+    return {
+        "gaps": gaps,
+        "saves": saves,
+        "gc": gc_pauses,
+        "raw_seconds": float(out.strip().splitlines()[-1]),
+    }
 
 
 def _gap_row(name: str, values: list[float]) -> dict[str, Any]:
@@ -363,7 +384,17 @@ def main(argv: list[str] | None = None) -> dict:
             f"{row['phase']:38}{row['frames']:>7}{row['median_ms']:>11}{row['p99_ms']:>8}"
             f"{row['max_ms']:>8}{row['gaps_over_50ms']:>8}"
         )
+    gc_rows = [_gap_row(names[key], measured["gc"][key]) for key in names]
+    print()
+    print("garbage-collector pauses in the kiosk process (they hold the GIL, any thread)")
+    print(f"{'phase':38}{'pauses':>7}{'median ms':>11}{'p99 ms':>8}{'max ms':>8}{'>50 ms':>8}")
+    for row in gc_rows:
+        print(
+            f"{row['phase']:38}{row['frames']:>7}{row['median_ms']:>11}{row['p99_ms']:>8}"
+            f"{row['max_ms']:>8}{row['gaps_over_50ms']:>8}"
+        )
     return {
+        "gc_pauses": gc_rows,
         "records": args.records,
         "batches": len(report.batches),
         "drain_seconds": round(result["seconds"], 3),

@@ -35,6 +35,9 @@ __all__ = ["KioskApp"]
 
 _ROOT_KV = Path(__file__).resolve().parent / "kv" / "root.kv"
 _DEFAULT_EVENT = "kayttajatori"
+# After a step is saved, the thank-you screen's QR code is made this much later in a worker
+# thread, while the visitor reads the next screen (see kiosk.widgets.qrimage).
+QR_PREPARE_DELAY_S = 0.3
 
 
 class KioskApp(App):
@@ -67,8 +70,8 @@ class KioskApp(App):
         self.speaker = speaker if speaker is not None else Speaker()
         # Until the first frame is drawn the attract screen reads the content as plain JSON
         # (first_frame_content): validating it needs pydantic, which costs ~0.5 s of cold start.
-        self._plain_content = None
-        self._content = None
+        self._plain_content: Any = None  # kiosk.content.PlainContent until the first frame
+        self._content: Any = None  # sync.protocol.KioskConfig once validated
         self.pin_guard = PinGuard(
             settings.pin_hash,
             load=lambda: tuple(store.get_meta("staff_pin_lock", [0, 0.0])),
@@ -206,11 +209,21 @@ class KioskApp(App):
     def _step_saved(self) -> None:
         self._nudge_sync()
         url = self.flow.follow_up() if self.flow is not None else ""
-        if url:
-            # The thank-you screen's QR code, made in a worker thread while the visitor goes on.
+        if not url:
+            return
+        from kivy.clock import Clock
+
+        def prepare_qr(_dt) -> None:
+            # Only for a visit still going on. The worker shares the GIL with the UI thread, so
+            # it starts once the next screen is drawn, not during the tap that saved the step.
+            flow = self.flow
+            if flow is None or self.recorder.current is None or flow.follow_up() != url:
+                return
             from kiosk.widgets.qrimage import prepare
 
             prepare(url)
+
+        Clock.schedule_once(prepare_qr, QR_PREPARE_DELAY_S)
 
     def _nudge_sync(self) -> None:
         if self.sync_service is not None and hasattr(self.sync_service, "nudge"):

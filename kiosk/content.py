@@ -99,7 +99,13 @@ def first_frame_content(
             return None
     if not isinstance(doc, dict) or not isinstance(doc.get("themes", []), list):
         return None
-    return PlainContent(doc)
+    content = PlainContent(doc)
+    try:  # every card the attract screen may show must build, else validate at once
+        for theme in content.themes:
+            theme_card(theme, "fi")
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return content
 
 
 def _counts(week: Any) -> Any:

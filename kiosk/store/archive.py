@@ -7,7 +7,9 @@ only the month that straddles the cutoff is filtered. What a caller may rely on:
 
 - ``add`` is durable when it returns; each segment change is one atomic file replacement.
 - ``purge`` removes every record created before the cutoff and returns how many it removed.
-- ``__contains__`` answers from an in-memory index of ids built by ``load``.
+- ``__contains__`` answers from an in-memory index of ids built by ``load``; it and ``len`` may be
+  called from another thread while ``add`` or ``purge`` runs (single dict operations), and see
+  each record before or after it was added. ``add``, ``purge`` and ``load`` must not overlap.
 """
 
 from __future__ import annotations

@@ -233,9 +233,24 @@ class LocalStore:
         if not isinstance(limit, int) or limit < 0:
             raise ValueError("limit: must be a whole number, 0 or more")
         self._reload_if_needed()
-        with self._mutex:
-            self._check_open()
-            return self._pending.oldest(limit)
+        # The archive lock keeps mark_synced from removing records meanwhile, so closed
+        # segments (which saves never touch) are read without the main lock: a save waits at
+        # most for the read of the one segment being filled.
+        with self._archive_lock:
+            with self._mutex:
+                self._check_open()
+                plan = self._pending.plan()
+            out: list[dict[str, Any]] = []
+            for number, closed in plan:
+                if len(out) >= limit:
+                    break
+                if closed:
+                    records = self._pending.read_closed(number)
+                else:
+                    with self._mutex:
+                        records = self._pending.records_in(number)
+                out.extend(records[: limit - len(out)])
+            return out
 
     def mark_synced(self, ids: Iterable[str]) -> None:
         """Record that the server has these records; durable on return. Unknown ids are ignored."""

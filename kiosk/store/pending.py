@@ -9,7 +9,11 @@ needed (each read is bounded by the segment size). What a caller may rely on:
 - ``append`` is durable when it returns (see storage.py); ``remove`` likewise, and a segment left
   empty is deleted rather than rewritten.
 - The in-memory index (record id -> segment) matches the files after ``load`` and after every
-  change that returned; after a change that raised, the owner reloads (LocalStore does).
+  change that returned; after a change that raised, the owner reloads (LocalStore does). The one
+  exception is ``detach_emptied``: its records leave the index before the caller deletes the
+  file, which is fine only for records durable elsewhere (the archive).
+- Not thread-safe by itself: the owner serialises changes. ``read_closed`` alone may run beside
+  ``append`` (see its docstring).
 """
 
 from __future__ import annotations
@@ -119,15 +123,23 @@ class PendingQueue:
             return None
         return next((r for r in self._records_of(number) if r["id"] == record_id), None)
 
-    def oldest(self, limit: int) -> list[dict[str, Any]]:
-        """Up to ``limit`` pending records, oldest first (save order)."""
-        out: list[dict[str, Any]] = []
-        for number, info in self._segments.items():
-            if len(out) >= limit:
-                break
-            if info.count:
-                out.extend(self._records_of(number)[: limit - len(out)])
-        return out
+    def plan(self) -> list[tuple[int, bool]]:
+        """The segments holding records, oldest first, each as (number, closed)."""
+        return [(n, n != self._filling) for n, info in self._segments.items() if info.count]
+
+    def records_in(self, number: int) -> list[dict[str, Any]]:
+        """The records of segment ``number`` (none when it is gone), in save order."""
+        return self._records_of(number) if number in self._segments else []
+
+    def read_closed(self, number: int) -> list[dict[str, Any]]:
+        """The records of closed segment ``number``, read through a segment object of its own.
+
+        Safe without the lock that guards this queue while nobody removes records (the owner
+        holds its archive lock): a closed segment's file changes only by removal, saves only
+        add entries to the index, and no cached state is shared with other readers.
+        """
+        records = Segment(self._path(number), self._fileio).records()
+        return [r for r in records if self._index.get(r["id"]) == number]
 
     def append(self, record: dict[str, Any]) -> None:
         """Store one validated record durably in the segment being filled."""
@@ -171,19 +183,6 @@ class PendingQueue:
         if number not in self._segments:
             return []
         return [r for r in self._records_of(number) if r["id"] in ids]
-
-    def take(self, ids: Iterable[str]) -> list[dict[str, Any]]:
-        """The pending records with these ids (unknown ids skipped), in save order."""
-        by_segment: dict[int, set[str]] = {}
-        for record_id in ids:
-            number = self._index.get(record_id)
-            if number is not None:
-                by_segment.setdefault(number, set()).add(record_id)
-        out: list[dict[str, Any]] = []
-        for number in sorted(by_segment):
-            wanted = by_segment[number]
-            out.extend(r for r in self._records_of(number) if r["id"] in wanted)
-        return out
 
     def detach_emptied(self, number: int, ids: Collection[str]) -> Segment | None:
         """Forget closed segment ``number`` if ``ids`` are all its records; return it, or None.

@@ -48,3 +48,26 @@ def test_mean_face_rounds_the_week():
     assert mean_face((10, 0, 0, 0)) == 1
     assert mean_face((0, 0, 1, 1)) == 4  # 3.5 rounds up
     assert mean_face((1, 1, 1, 1)) == 3
+
+
+def test_first_frame_content_builds_the_same_cards_as_the_validated_content(tmp_path):
+    """The unvalidated copy used before the first frame must show what validation would."""
+    from kiosk.content import first_frame_content
+
+    validated = load_content()
+    plain = first_frame_content()
+    assert plain is not None
+    for lang in ("fi", "sv", "en"):
+        for day in (date(2026, 11, 28), date(2027, 6, 1)):
+            for fast, checked in zip(plain.themes, validated.themes, strict=True):
+                assert theme_card(fast, lang, day) == theme_card(checked, lang, day)
+
+
+def test_first_frame_content_declines_a_document_it_cannot_trust(tmp_path):
+    from kiosk.content import first_frame_content
+
+    with LocalStore(tmp_path / "d") as store:
+        store.put_kiosk_config({"themes": "nonsense"}, "etag")
+        assert first_frame_content(store) is None
+        store.put_kiosk_config({"themes": [{"id": "x"}]}, "etag")  # a card cannot be built
+        assert first_frame_content(store) is None

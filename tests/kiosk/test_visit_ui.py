@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from kiosk.qr import follow_up_url, matrix_from_png, qr_matrix
 
 STORY = "Tori eläväksi myös talvella"
@@ -48,6 +50,11 @@ def test_full_visit_saves_three_records_of_one_visit_and_shows_its_qr(fresh):
     url = follow_up_url(kiosk.app.public_url(), token)
     qr = kiosk.widget("thanks", "qr")
     assert qr.url == url
+    # The PNG is made on a worker thread, off the UI thread; on a busy machine it may arrive a
+    # few frames after the screen. A visitor sees it appear; the test waits for it (bounded).
+    deadline = time.monotonic() + 20
+    while qr.png is None and time.monotonic() < deadline:
+        kiosk.pump(1, draw=False)
     assert matrix_from_png(qr.png) == qr_matrix(url)
     assert qr.texture is not None and qr.texture.size[0] > 0
     assert kiosk.widget("thanks", "link").text == url

@@ -93,6 +93,43 @@ def test_ui_calls_finish_while_mark_synced_is_writing_the_archive(folder):
         store.close()
 
 
+def test_ui_calls_finish_while_pending_reads_the_backlog(folder):
+    """The sync thread's pending() reads closed segments; the UI must not wait for that."""
+    entered, release = threading.Event(), threading.Event()
+
+    def read_bytes(path: str) -> bytes:
+        if threading.current_thread().name == "sync" and not release.is_set():
+            entered.set()
+            release.wait(LIVENESS_S)
+        return real_fileio.read_bytes(path)
+
+    store = SmallStore(folder, fileio=_fileio(read_bytes=read_bytes))
+    try:
+        backlog = [store.save(make_record(n)) for n in range(12)]
+        seen: dict[str, object] = {}
+        sync = threading.Thread(target=lambda: seen.update(batch=store.pending(8)), name="sync")
+        sync.start()
+        assert entered.wait(LIVENESS_S), "pending() never read a segment file"
+
+        def ui() -> None:
+            seen["id"] = store.save(make_record(100))
+            seen["counts"] = store.counts()
+
+        ui_thread = threading.Thread(target=ui)
+        ui_thread.start()
+        ui_thread.join(LIVENESS_S)
+        held = not release.is_set()
+        release.set()
+        sync.join(LIVENESS_S)
+        assert held and not ui_thread.is_alive(), "the UI calls waited for pending()'s reads"
+        assert seen["counts"]["pending"] == 13
+        assert [r["id"] for r in seen["batch"]] == backlog[:8]
+        assert [r["id"] for r in store.pending()] == [*backlog, seen["id"]]
+    finally:
+        release.set()
+        store.close()
+
+
 def test_saves_and_drains_at_once_lose_and_double_nothing(folder):
     total = 120
     saved: list[str] = []
