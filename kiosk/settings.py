@@ -3,7 +3,7 @@
 :func:`load_settings` returns a frozen :class:`KioskSettings` or raises :class:`SettingsError`
 whose message names the offending key (``server.url: must start with http:// or https://``), so a
 technician at the kiosk can fix the file without reading code. The format is the one in
-docs/dev/team-brief.md; unknown keys are refused because a typo would otherwise silently fall back
+docs/kiosk-config.md; unknown keys are refused because a typo would otherwise silently fall back
 to a default. Imports no Kivy.
 """
 

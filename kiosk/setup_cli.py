@@ -2,7 +2,7 @@
 
 ``kiosk setup --server URL --code CODE`` asks the server (``POST /api/v1/enroll``) for the
 kiosk's id and secret once, then writes the kiosk's TOML config file (the format of
-docs/dev/team-brief.md) and the secret file beside it. A caller may rely on:
+docs/kiosk-config.md) and the secret file beside it. A caller may rely on:
 
 * the server URL being https, or http only to a loopback address (for trying it out), checked
   before anything is sent; existing files are refused (unless ``--force``) before the code is
@@ -164,7 +164,7 @@ def render_config(
 ) -> str:
     """The kiosk's TOML config, in the team brief's format."""
     lines = [
-        "# Written by `kiosk setup`. The format: docs/dev/team-brief.md.",
+        "# Written by `kiosk setup`. The format: docs/kiosk-config.md.",
         f"kiosk_id = {_toml_string(kiosk_id)}",
         f"data_dir = {_toml_string(str(data_dir))}",
         f"language = {_toml_string(language)}",
