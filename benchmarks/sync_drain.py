@@ -241,6 +241,10 @@ def _frame_gaps(idle_seconds: float, start_raw: Any, drain: Any, save: Any) -> d
             return Label(text="sync drain benchmark")
 
         def on_start(self) -> None:
+            # As the kiosk app does once its screens are built (kiosk.heap).
+            from kiosk.heap import freeze_startup_objects
+
+            freeze_startup_objects()
             Clock.schedule_interval(self.frame, 0)
 
         def frame(self, _dt: float) -> None:

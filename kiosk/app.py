@@ -196,6 +196,12 @@ class KioskApp(App):
             if missing:
                 self.ensure_screen(missing.pop(0))
                 Clock.schedule_once(build_next, 0)
+            else:
+                # Everything that lives for the whole run exists now: keep it out of the
+                # garbage collector's full passes, which would otherwise stall frames.
+                from kiosk.heap import freeze_startup_objects
+
+                freeze_startup_objects()
 
         Clock.schedule_once(build_next, 0)
 
