@@ -16,6 +16,10 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kt-kivy-home-"))
 
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from urllib.parse import quote  # noqa: E402
+
 import pytest  # noqa: E402
 
 
@@ -32,3 +36,25 @@ def postgres_url() -> str:
             pytest.fail("KT_TEST_POSTGRES_URL is not set: run the suite through `make test`")
         pytest.skip("no throwaway PostgreSQL: run through `make test` to include these tests")
     return url
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url) -> Iterator[str]:
+    """The throwaway database's URL with ``search_path`` set to a fresh, empty schema.
+
+    Each test gets its own schema, dropped afterwards, so tests stay independent without a
+    database per test.
+    """
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in postgres_url else "?"
+        yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

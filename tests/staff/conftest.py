@@ -12,11 +12,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert
 
 from sync.protocol import canonical_json, new_follow_up_token, signature_headers
 from sync.server.app import create_app
@@ -38,18 +37,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     if getattr(request, "param", "sqlite") == "sqlite":
         yield default_sqlite_url(tmp_path / "data")
         return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"staff_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in base else "?"
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield request.getfixturevalue("postgres_schema_url")
 
 
 @pytest.fixture
