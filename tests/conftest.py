@@ -58,3 +58,36 @@ def postgres_schema_url(postgres_url) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# The central server's app over a migrated database. Each test folder that uses these defines
+# ``db_url`` (which engines, and how a fresh database is made); these fixtures take the nearest.
+
+
+@pytest.fixture
+def engine(db_url):
+    from sync.server.db.engine import make_engine
+    from sync.server.db.migrate import upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(db_url, tmp_path):
+    from sync.server.settings import Settings
+
+    return Settings.load({"data_dir": str(tmp_path / "data"), "database_url": db_url}, env={})
+
+
+@pytest.fixture
+def client(settings, engine):
+    """An in-process client of the whole server app (kiosk API, staff and follow-up pages)."""
+    from fastapi.testclient import TestClient
+
+    from sync.server.app import create_app
+
+    with TestClient(create_app(settings, engine)) as client:
+        yield client

@@ -20,15 +20,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from sync.protocol import canonical_json, new_follow_up_token, signature_headers
-from sync.server.app import create_app
-from sync.server.db.engine import default_sqlite_url, make_engine
+from sync.server.db.engine import default_sqlite_url
 from sync.server.db.kiosks import Enrolled, enroll_kiosk
 from sync.server.db.migrate import upgrade
-from sync.server.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -48,25 +45,6 @@ def db_url(request, tmp_path) -> Iterator[str]:
         yield default_sqlite_url(tmp_path / "data")
         return
     yield request.getfixturevalue("postgres_schema_url")
-
-
-@pytest.fixture
-def engine(db_url) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def settings(db_url, tmp_path) -> Settings:
-    return Settings.load({"data_dir": str(tmp_path / "data"), "database_url": db_url}, env={})
-
-
-@pytest.fixture
-def client(settings, engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, engine)) as client:
-        yield client
 
 
 @pytest.fixture

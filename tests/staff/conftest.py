@@ -14,17 +14,13 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
 from sync.protocol import canonical_json, new_follow_up_token, signature_headers
-from sync.server.app import create_app
-from sync.server.db.engine import default_sqlite_url, make_engine
+from sync.server.db.engine import default_sqlite_url
 from sync.server.db.kiosks import Enrolled, enroll_kiosk
-from sync.server.db.migrate import upgrade
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import events, theme_steps, theme_updates, themes
-from sync.server.settings import Settings
 
 STAFF_USER = "liisa"
 STAFF_PASSWORD = "oikein-hyvä-salasana"
@@ -38,25 +34,6 @@ def db_url(request, tmp_path) -> Iterator[str]:
         yield default_sqlite_url(tmp_path / "data")
         return
     yield request.getfixturevalue("postgres_schema_url")
-
-
-@pytest.fixture
-def engine(db_url) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def settings(db_url, tmp_path) -> Settings:
-    return Settings.load({"data_dir": str(tmp_path / "data"), "database_url": db_url}, env={})
-
-
-@pytest.fixture
-def client(settings, engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, engine), base_url="http://testserver") as client:
-        yield client
 
 
 @pytest.fixture
