@@ -54,63 +54,56 @@ def _upsert(conn: Connection, table, key: str, values: dict) -> None:
         conn.execute(table.insert().values(id=key, **values))
 
 
-def _add_steps(conn: Connection, theme: ThemeInfo) -> int:
+def _add_missing(
+    conn: Connection, table, theme_id: str, key: tuple[str, str], rows: list[dict]
+) -> int:
+    """Insert the rows of one theme whose ``key`` columns (date, Finnish text) are not there yet.
+
+    Seeding again adds nothing twice, and keeps what staff added or changed meanwhile.
+    """
+    date_column, text_column = (table.c[name] for name in key)
     have = {
-        (r.step_date, r.title_fi)
-        for r in conn.execute(
-            select(theme_steps.c.step_date, theme_steps.c.title_fi).where(
-                theme_steps.c.theme_id == theme.id
-            )
-        )
+        tuple(r)
+        for r in conn.execute(select(date_column, text_column).where(table.c.theme_id == theme_id))
     }
     added = 0
-    for step in theme.path:
-        key = (date.fromisoformat(step.date), step.title.fi)
-        if key in have:
+    for row in rows:
+        row_key = (row[key[0]], row[key[1]])
+        if row_key in have:
             continue
-        conn.execute(
-            theme_steps.insert().values(
-                theme_id=theme.id,
-                step_date=key[0],
-                title_fi=step.title.fi,
-                title_sv=step.title.sv,
-                title_en=step.title.en,
-                done=step.done,
-            )
-        )
-        have.add(key)
+        conn.execute(table.insert().values(theme_id=theme_id, **row))
+        have.add(row_key)
         added += 1
     return added
+
+
+def _add_steps(conn: Connection, theme: ThemeInfo) -> int:
+    rows = [
+        {
+            "step_date": date.fromisoformat(step.date),
+            "title_fi": step.title.fi,
+            "title_sv": step.title.sv,
+            "title_en": step.title.en,
+            "done": step.done,
+        }
+        for step in theme.path
+    ]
+    return _add_missing(conn, theme_steps, theme.id, ("step_date", "title_fi"), rows)
 
 
 def _add_updates(conn: Connection, theme: ThemeInfo, now: datetime) -> int:
-    have = {
-        (r.update_date, r.text_fi)
-        for r in conn.execute(
-            select(theme_updates.c.update_date, theme_updates.c.text_fi).where(
-                theme_updates.c.theme_id == theme.id
-            )
-        )
-    }
-    added = 0
-    for item in theme.updates:
-        key = (date.fromisoformat(item.date), item.text.fi)
-        if key in have:
-            continue
-        conn.execute(
-            theme_updates.insert().values(
-                theme_id=theme.id,
-                update_date=key[0],
-                text_fi=item.text.fi,
-                text_sv=item.text.sv,
-                text_en=item.text.en,
-                created_at=now,
-                created_by="seed-demo",
-            )
-        )
-        have.add(key)
-        added += 1
-    return added
+    rows = [
+        {
+            "update_date": date.fromisoformat(item.date),
+            "text_fi": item.text.fi,
+            "text_sv": item.text.sv,
+            "text_en": item.text.en,
+            "created_at": now,
+            "created_by": "seed-demo",
+        }
+        for item in theme.updates
+    ]
+    return _add_missing(conn, theme_updates, theme.id, ("update_date", "text_fi"), rows)
 
 
 def _activate_event(conn: Connection, event: EventInfo) -> None:
