@@ -13,13 +13,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -119,60 +117,3 @@ def run_cli(
         env={**os.environ, **(env or {})},
         check=False,
     )
-
-
-@pytest.fixture
-def start_server(tmp_path) -> Iterator[Callable[..., str]]:
-    """``start_server(database_url, workers=1, env={})`` runs ``kiosk-server serve`` on a free
-    loopback port and returns its base URL once /healthz answers; stopped after the test."""
-    processes: list[subprocess.Popen] = []
-
-    def start(database_url: str, workers: int = 1, env: dict | None = None) -> str:
-        port = free_port()
-        log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync.server.cli",
-                "serve",
-                "--database-url",
-                database_url,
-                "--data-dir",
-                str(tmp_path / "server-data"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=REPO,
-            env={**os.environ, **(env or {})},
-        )
-        processes.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                log.close()
-                raise AssertionError((tmp_path / f"server-{port}.log").read_text())
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the server did not answer /healthz within 60 s")
-
-    yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

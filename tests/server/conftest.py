@@ -10,15 +10,11 @@ run beside other areas' tests in the same cluster.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -128,62 +124,3 @@ def count(engine) -> Callable[..., int]:
             return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
     return rows
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def start_server(tmp_path) -> Iterator[Callable[..., str]]:
-    """``start_server(database_url)`` runs ``kiosk-server serve`` in a real process on a free
-    loopback port and returns its base URL once /healthz answers; every process is stopped after
-    the test."""
-    processes: list[subprocess.Popen] = []
-
-    def start(database_url: str) -> str:
-        port = free_port()
-        log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync.server.cli",
-                "serve",
-                "--database-url",
-                database_url,
-                "--data-dir",
-                str(tmp_path / "data"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError((tmp_path / f"server-{port}.log").read_text())
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    return base
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server on port {port} did not answer /healthz within 60 s")
-
-    yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
