@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import wave
 
@@ -39,32 +40,46 @@ def test_the_rating_screen_is_spoken_into_a_wav(fresh, lang, tmp_path):
     assert seconds > 2.0  # a question and five labels take seconds to say
 
 
-class FileSpeaker(Speaker):
-    """Speaks into a WAV file instead of the sound card (no sound card here)."""
+class GatedFileSpeaker(Speaker):
+    """Speaks into a WAV file (no sound card here), but only once the test opens the gate.
 
-    def __init__(self, path):
+    Until then the speech process waits, so a tap that returns while ``speaking`` is still True
+    has not waited for the speech, on however slow a machine.
+    """
+
+    def __init__(self, path, gate):
         super().__init__()
         self.wav = path
+        self.gate = gate
 
     def say_command(self, lang):
-        return [*self._base_command(lang), "-w", str(self.wav), "--stdin"]
+        wait = 'while [ ! -e "$0" ]; do sleep 0.05; done; exec "$@"'
+        espeak = [*self._base_command(lang), "-w", str(self.wav), "--stdin"]
+        return ["sh", "-c", wait, str(self.gate), *espeak]
 
 
 def test_the_button_speaks_the_current_screen_off_the_ui_thread(fresh, tmp_path):
     kiosk = fresh
     show(kiosk, "sv", "themes")
     real = kiosk.app.speaker
-    kiosk.app.speaker = FileSpeaker(tmp_path / "spoken.wav")
+    gate = tmp_path / "gate"
+    kiosk.app.speaker = GatedFileSpeaker(tmp_path / "spoken.wav", gate)
+    # Should the tap wait for the speech (the bug), the gate opens by itself, so the test
+    # fails below instead of hanging.
+    valve = threading.Timer(30, gate.touch)
+    valve.start()
     try:
-        started = time.monotonic()
         kiosk.tap(kiosk.bar("read_aloud"))
-        assert time.monotonic() - started < 1.0  # the tap does not wait for the speech
+        assert kiosk.app.speaker.speaking  # the tap returned before the speech could start
+        gate.touch()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and kiosk.app.speaker.speaking:
             time.sleep(0.1)
         with wave.open(str(tmp_path / "spoken.wav")) as wav:
             assert wav.getnframes() > wav.getframerate()  # more than a second of speech
     finally:
+        valve.cancel()
+        gate.touch()
         kiosk.app.speaker.close()
         kiosk.app.speaker = real
 

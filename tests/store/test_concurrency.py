@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import types
 
 import pytest
@@ -148,31 +149,44 @@ def test_saves_and_drains_at_once_lose_and_double_nothing(folder):
                 done.set()
 
         def drainer() -> None:
+            # Bounded by time, not by a count of polls: on a slow disk the first save may take
+            # longer than any fixed number of polls of an empty queue.
+            deadline = time.monotonic() + LIVENESS_S
             try:
-                for _ in range(10 * total):  # bounded; ends once everything is synced
+                while time.monotonic() < deadline:
+                    # Read before pending(): a save that returned before done was set is then
+                    # already in what pending() sees, so an empty answer after it is final.
+                    finished = done.is_set()
                     batch = [r["id"] for r in store.pending(13)]
                     if batch:
                         store.mark_synced(batch)
-                    elif done.is_set():
+                    elif finished:
                         return
+                    else:
+                        done.wait(0.001)  # the saver is between saves
+                problems.append(f"the drain did not finish in {LIVENESS_S} s")
             except Exception as exc:
                 problems.append(f"mark_synced: {exc!r}")
 
         threads = [threading.Thread(target=saver), threading.Thread(target=drainer)]
         for thread in threads:
             thread.start()
-        for _ in range(10_000):  # bounded: the UI polling counts while both run
+        polls = 0
+        deadline = time.monotonic() + LIVENESS_S
+        # The UI polling counts while both run.
+        while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline:
             before = len(saved)
             counts = store.counts()
             after = len(saved)
+            polls += 1
             stored = counts["pending"] + counts["synced"]
             if not before <= stored <= after + 1:  # one save may be in flight
                 problems.append(f"counts {counts} with {before}..{after} saves returned")
-            if not any(thread.is_alive() for thread in threads):
-                break
         for thread in threads:
             thread.join(LIVENESS_S)
         assert not problems, problems[:5]
+        assert polls > 0
+        assert len(saved) == total
         assert store.counts()["pending"] == 0
         assert store.counts()["synced"] == total
     finally:

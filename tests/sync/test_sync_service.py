@@ -61,13 +61,14 @@ def test_status_calls_return_at_once_while_the_worker_waits_on_the_network(kiosk
         kiosk.save(1)
         service.nudge()
         wait_for(lambda: proxy.applied["stall"] >= 1)
-        started = time.monotonic()
         for _ in range(50):
             service.status()
             service.nudge()
-        # Not a speed target: 50 calls while one request hangs for 3 s must not wait for it.
-        assert time.monotonic() - started < 1.5
+        # Had these calls waited for the hanging request, they would have returned only after
+        # its timeout, which the worker reports in the snapshot at once. No clock is read here.
+        assert service.status().last_error is None
         assert proxy.applied["stall"] == 1  # the worker was inside that request all along
+        wait_for(lambda: service.status().last_error is not None, 20)  # it did time out
     finally:
         proxy.mix(None)
         assert service.stop(10)
