@@ -154,7 +154,7 @@ def _raw_post(url: str, kiosk_id: str, secret: str, count: int) -> float:
     """Seconds to POST ``count`` records as pre-built signed batches, no store involved."""
     import httpx
 
-    from sync.client import pack_batch
+    from sync.batches import pack_batch
     from sync.protocol import BATCHES_PATH, signature_headers
 
     rng = random.Random(7)

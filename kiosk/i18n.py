@@ -1,4 +1,4 @@
-"""Gettext for the kiosk in Finnish (the default), Swedish and English, and its catalogue tooling.
+"""Gettext for the kiosk in Finnish (the default), Swedish and English: what the app imports.
 
 A caller may rely on this:
 
@@ -12,9 +12,8 @@ A caller may rely on this:
   used when it is at least as new as its ``.po``; otherwise the ``.po`` is read directly, so a
   freshly edited catalogue is never shadowed by a stale build. A missing catalogue falls back to
   the English msgid.
-* :func:`missing_translations` extracts the msgids of the kiosk's ``.py`` and ``.kv`` files and
-  answers ``{lang: [msgid, ...]}`` for every language with a msgid that is absent, untranslated
-  or fuzzy (languages with nothing missing are left out, so "all done" is ``{}``).
+* Importing this module imports neither Kivy nor Babel nor the catalogue tooling: Babel is loaded
+  on first need (a ``.po`` without a fresh ``.mo``, :func:`format_date`).
 
 Kivy (the gettext core above imports no Kivy): the app holds one :class:`I18n` and kv rules
 write ``text: app.tr._("Give feedback")``. Kivy watches the chain ``app.tr._``; :class:`I18n`
@@ -32,27 +31,18 @@ again when ``app.tr.lang = "sv"`` (or :func:`set_language`) switches the languag
     #          text: "SV"              # language names are endonyms, not translated
     #          on_release: app.tr.lang = "sv"
 
-Tooling, run from anywhere: ``python -m kiosk.i18n extract`` writes ``kiosk/locale/kiosk.pot``
-(Babel, with the mapping of ``babel.cfg``: Python, and kv through :func:`extract_kv`);
-``update`` merges it into each language's ``.po`` (creating missing ones; in ``en`` a new msgid
-is its own translation); ``compile`` writes the ``.mo`` files, refusing a catalogue whose
-translations would break at run time (``{placeholders}`` unlike the msgid's, bad ``%`` formats,
-wrong plural count: see :func:`placeholder_problems`); ``check`` exits 1 and names every
-missing, fuzzy or broken msgid per language.
+The catalogue tooling (extraction, ``.po`` update, ``.mo`` compile, the checks) is developer and
+build tooling in :mod:`kiosk.i18n_catalogs`; ``python -m kiosk.i18n extract|update|compile|check``
+runs it.
 """
 
 from __future__ import annotations
 
-import ast
 import gettext as _gettext
 import io
-import re
-import string
-import sys
 import threading
-import tokenize
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,21 +56,15 @@ __all__ = [
     "N_",
     "_",
     "add_language_listener",
-    "compile_catalogs",
     "current_language",
-    "extract_kv",
-    "extract_messages",
     "format_date",
     "gettext",
-    "missing_translations",
     "ngettext",
     "pgettext",
-    "placeholder_problems",
     "reload",
     "remove_language_listener",
     "set_language",
     "translations",
-    "update_catalogs",
 ]
 
 LANGUAGES = ("fi", "sv", "en")
@@ -89,16 +73,16 @@ DEFAULT_LANGUAGE = "fi"
 # finds their own language whatever the screen shows now.
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 DOMAIN = "kiosk"
-PACKAGE_DIR = Path(__file__).resolve().parent
-LOCALE_DIR = PACKAGE_DIR / "locale"
-PROJECT_DIR = PACKAGE_DIR.parent
-BABEL_CFG = PROJECT_DIR / "babel.cfg"
-SOURCE_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _lock = threading.Lock()
 _cache: dict[str, _gettext.NullTranslations] = {}
 _current = DEFAULT_LANGUAGE
 _listeners: list[weakref.ref | Callable[[str], None]] = []
+
+
+# _check_language and _po_path are kiosk.i18n_catalogs' too, so the tooling refuses the same
+# codes and finds the catalogues wherever LOCALE_DIR points.
 
 
 def _check_language(lang: object) -> str:
@@ -280,330 +264,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# --- Extraction: Babel for Python, and a small extractor for kv files.
-
-_KV_CALL_RE = re.compile(r"(?<![\w])(_|gettext|ngettext|pgettext|N_)\s*\(")
-
-
-def extract_kv(
-    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, str, Any, list[str]]]:
-    """Babel extractor for Kivy kv files: finds ``_("...")`` calls, also as ``app.tr._("...")``.
-
-    A kv value is a Python expression, so each call is read with Python's tokenizer from its
-    opening parenthesis to the matching closing one; string literals (also implicitly joined
-    ones) become messages, any other argument ``None`` as Babel expects. Calls whose name is not
-    among ``keywords`` are skipped.
-    """
-    encoding = (options or {}).get("encoding", "utf-8")
-    text = fileobj.read()
-    if isinstance(text, bytes):
-        text = text.decode(encoding)
-    for match in _KV_CALL_RE.finditer(text):
-        funcname = match.group(1)
-        if keywords is not None and funcname not in keywords:
-            continue
-        lineno = text.count("\n", 0, match.start()) + 1
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        before = text[line_start : match.start()].lstrip()
-        if before.startswith("#") and not before.startswith("#:"):
-            continue  # a commented-out line, not a directive such as ``#:set``
-        args = _call_arguments(text[match.end() :])
-        if args is not None and any(a is not None for a in args):
-            yield lineno, funcname, tuple(args) if len(args) > 1 else args[0], []
-
-
-def _call_arguments(rest: str) -> list[str | None] | None:
-    """The arguments of a call whose ``(`` was just consumed, literals only; None if broken."""
-    args: list[str | None] = []
-    literal: str | None = None
-    other = False
-    depth = 0
-    try:
-        # The "(" is given back so that the tokenizer, too, knows the lines inside are joined.
-        tokens = tokenize.generate_tokens(io.StringIO("(" + rest).readline)
-        next(tokens)
-        for tok in tokens:
-            if tok.type == tokenize.OP and tok.string in "([{":
-                depth += 1
-                other = True
-            elif tok.type == tokenize.OP and tok.string in ")]}":
-                if depth == 0:
-                    args.append(None if other else literal)
-                    return args
-                depth -= 1
-            elif tok.type == tokenize.OP and tok.string == "," and depth == 0:
-                args.append(None if other else literal)
-                literal, other = None, False
-            elif tok.type == tokenize.STRING and depth == 0 and not other:
-                value = ast.literal_eval(tok.string)
-                if not isinstance(value, str):
-                    other = True
-                else:
-                    literal = (literal or "") + value
-            elif tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
-                continue
-            elif tok.type == tokenize.ENDMARKER:
-                return None
-            else:
-                other = True
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        return None
-    return None
-
-
-def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
-    from babel.messages.frontend import parse_mapping_cfg
-
-    with BABEL_CFG.open(encoding="utf-8") as fh:
-        return parse_mapping_cfg(fh, str(BABEL_CFG))
-
-
-def extract_messages() -> Any:
-    """A Babel ``Catalog`` (the template) of every msgid in the kiosk's ``.py`` and ``.kv`` files."""
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
-    from babel.util import pathmatch
-
-    method_map, options_map = _method_map()
-    catalog = _new_catalog(None)
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or LOCALE_DIR in path.parents:
-            continue
-        relative = path.relative_to(PROJECT_DIR).as_posix()
-        for pattern, method in method_map:
-            if not pathmatch(pattern, relative):
-                continue
-            results = extract_from_file(
-                method,
-                path,
-                keywords=DEFAULT_KEYWORDS,
-                comment_tags=("TRANSLATORS:",),
-                options=options_map.get(pattern),
-                strip_comment_tags=True,
-            )
-            for lineno, message, comments, context in results:
-                catalog.add(
-                    message,
-                    None,
-                    [(relative, lineno)],
-                    auto_comments=comments,
-                    context=context,
-                )
-            break
-    return catalog
-
-
-def _new_catalog(lang: str | None) -> Any:
-    from datetime import UTC, datetime
-
-    from babel.messages.catalog import Catalog
-
-    what = f"{LANGUAGE_NAMES[lang]} ({lang})" if lang else "template"
-    return Catalog(
-        locale=lang,
-        domain=DOMAIN,
-        header_comment=(
-            f"# Kayttajatori kiosk messages: {what}.\n"
-            "# Distributed under the same licence as the kayttajatori project (EUPL-1.2).\n"
-            "# Edit msgstr lines only; `python -m kiosk.i18n update` rewrites the rest.\n#"
-        ),
-        project="kayttajatori",
-        version="0.1.0",
-        copyright_holder="Kayttajatori contributors",
-        msgid_bugs_address="the kayttajatori issue tracker",
-        last_translator="Kayttajatori contributors",
-        language_team=f"{lang or 'LANGUAGE'}",
-        revision_date=datetime.now(UTC),
-        charset="utf-8",
-        fuzzy=False,
-    )
-
-
-def _pot_path() -> Path:
-    return LOCALE_DIR / f"{DOMAIN}.pot"
-
-
-def _read_po(lang: str) -> Any:
-    from babel.messages.pofile import read_po
-
-    with _po_path(lang).open("rb") as fh:
-        return read_po(fh, locale=lang, domain=DOMAIN)
-
-
-def _write_po(path: Path, catalog: Any, **kwargs: Any) -> None:
-    from babel.messages.pofile import write_po
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, sort_output=True, **kwargs)
-    if path.exists() and _undated(path.read_bytes()) == _undated(buffer.getvalue()):
-        return  # only the creation date would change: leave the file (and git) alone
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    tmp.replace(path)  # atomic, so an interrupted run never leaves half a catalogue
-
-
-def _undated(po: bytes) -> bytes:
-    return re.sub(rb'^"POT-Creation-Date: [^"]*"$', b"", po, flags=re.MULTILINE)
-
-
-def update_catalogs(template: Any | None = None) -> list[Path]:
-    """Write the template and merge it into every language's ``.po``; returns the paths."""
-    template = template if template is not None else extract_messages()
-    _write_po(_pot_path(), template, omit_header=False)
-    written = [_pot_path()]
-    for lang in LANGUAGES:
-        path = _po_path(lang)
-        catalog = _read_po(lang) if path.exists() else _new_catalog(lang)
-        # English needs no fuzzy guesses: a changed msgid is simply its own new translation.
-        catalog.update(
-            template, no_fuzzy_matching=lang == SOURCE_LANGUAGE, update_header_comment=False
-        )
-        if lang == SOURCE_LANGUAGE:
-            # msgids are English: an untranslated English entry is its own translation.
-            for message in catalog:
-                if message.id and not message.fuzzy and not _translated(message):
-                    message.string = message.id
-        _write_po(path, catalog)
-        written.append(path)
-    reload()
-    return written
-
-
-def compile_catalogs() -> list[Path]:
-    """Write ``kiosk.mo`` beside each ``kiosk.po``; fuzzy entries are left out, as gettext does.
-
-    Refuses (``ValueError`` naming each message, and nothing written) when a translation would
-    break at run time: a wrong ``%`` format, a wrong number of plural forms, or ``{placeholders}``
-    that differ from the msgid's, which would make ``.format()`` raise on the kiosk's screen.
-    """
-    from babel.messages.mofile import write_mo
-
-    catalogs = {lang: _read_po(lang) for lang in LANGUAGES if _po_path(lang).exists()}
-    errors = [
-        f"{_po_path(lang)}: {problem}"
-        for lang, catalog in catalogs.items()
-        for problem in _catalog_problems(catalog)
-    ]
-    if errors:
-        raise ValueError("cannot compile the catalogues:\n  " + "\n  ".join(errors))
-    written = []
-    for lang, catalog in catalogs.items():
-        mo = _po_path(lang).with_suffix(".mo")
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        tmp = mo.with_suffix(".mo.tmp")
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(mo)
-        written.append(mo)
-    reload()
-    return written
-
-
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-
-
-def _catalog_problems(catalog: Any) -> list[str]:
-    problems = [f"{_label(m)!r}: {e}" for m, errs in catalog.check() for e in errs]
-    for message in catalog:
-        ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
-        if not message.id or not any("{" in i for i in ids) or message.fuzzy:
-            continue
-        forms = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-        try:
-            allowed = set().union(*(_fields(i) for i in ids))
-            for form in forms:
-                if not form:
-                    continue
-                found = _fields(form)
-                if found - allowed or (len(ids) == 1 and found != allowed):
-                    problems.append(
-                        f"{_label(message)!r}: translation {form!r} has placeholders "
-                        f"{sorted(found)}, the msgid {sorted(allowed)}"
-                    )
-        except ValueError as exc:  # unbalanced braces
-            problems.append(f"{_label(message)!r}: bad braces in {forms!r}: {exc}")
-    return problems
-
-
-def placeholder_problems(languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
-    """``{lang: [problem, ...]}`` of translations that would fail at run time (see compile)."""
-    out = {}
-    for lang in languages:
-        if _po_path(_check_language(lang)).exists():
-            problems = _catalog_problems(_read_po(lang))
-            if problems:
-                out[lang] = problems
-    return out
-
-
-def _translated(message: Any) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(strings) and all(strings)
-
-
-def _label(message: Any) -> str:
-    msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
-    return f"{msgid} (context {message.context})" if message.context else msgid
-
-
-def missing_translations(
-    languages: tuple[str, ...] = LANGUAGES, template: Any | None = None
-) -> dict[str, list[str]]:
-    """``{lang: [msgid, ...]}`` of msgids in the sources that a catalogue lacks or has fuzzy."""
-    template = template if template is not None else extract_messages()
-    missing: dict[str, list[str]] = {}
-    for lang in languages:
-        _check_language(lang)
-        catalog = _read_po(lang) if _po_path(lang).exists() else None
-        for message in template:
-            if not message.id:
-                continue
-            entry = catalog.get(message.id, message.context) if catalog is not None else None
-            if entry is None or entry.fuzzy or not _translated(entry):
-                missing.setdefault(lang, []).append(_label(message))
-    return missing
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m kiosk.i18n extract|update|compile|check``; returns the exit status."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m kiosk.i18n", description=main.__doc__)
-    parser.add_argument("command", choices=("extract", "update", "compile", "check"))
-    command = parser.parse_args(argv).command
-    if command == "extract":
-        template = extract_messages()
-        _write_po(_pot_path(), template)
-        print(f"{_pot_path()}: {len(template)} msgids")
-    elif command == "update":
-        for path in update_catalogs():
-            print(f"wrote {path}")
-    elif command == "compile":
-        try:
-            paths = compile_catalogs()
-        except ValueError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        for path in paths:
-            print(f"wrote {path}")
-    else:
-        missing = missing_translations()
-        for lang, msgids in missing.items():
-            print(f"{lang}: {len(msgids)} untranslated or fuzzy:", file=sys.stderr)
-            for msgid in msgids:
-                print(f"  {msgid!r}", file=sys.stderr)
-        broken = placeholder_problems()
-        for lang, problems in broken.items():
-            print(f"{lang}: {len(problems)} broken translations:", file=sys.stderr)
-            for problem in problems:
-                print(f"  {problem}", file=sys.stderr)
-        if missing or broken:
-            return 1
-        print("all msgids translated in " + ", ".join(LANGUAGES))
-    return 0
-
-
 if __name__ == "__main__":
+    # The tooling keeps its command, ``python -m kiosk.i18n ...`` (Makefile, .po headers); this
+    # is the only place the runtime names it. It works on the imported ``kiosk.i18n``, not on
+    # this ``__main__`` copy.
+    import sys
+
+    from kiosk.i18n_catalogs import main
+
     sys.exit(main())

@@ -167,7 +167,8 @@ def _export(store: Any, target: _Target, folder: str) -> int:
 
 
 def _drain(store: Any, target: _Target, timeout: float) -> int:
-    from sync.client import BatchOutcome, SyncClient
+    from sync.batches import BatchOutcome
+    from sync.client import SyncClient
 
     client = SyncClient(
         store, target.server_url, target.kiosk_id, target.secret, timeout=timeout, translate=_

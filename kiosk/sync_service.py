@@ -24,7 +24,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sync.client import Backoff, Outbox, SyncClient, SyncStatus
+from sync.client import Outbox, SyncClient, SyncStatus
+from sync.problems import Backoff
 from sync.usb import ExportReport, UsbExportError, export_pending
 from sync.worker import SyncWorker
 

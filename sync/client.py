@@ -7,14 +7,15 @@ A caller may rely on this:
 - A record leaves the outbox's pending set only through ``mark_synced``, and only after the
   server answered a batch with an acknowledgement whose ``accepted + duplicates`` equals the number
   of records sent. Nothing here ever deletes a record.
-- A batch that could not be acknowledged is resent byte for byte under the same ``batch_id``
-  while its records are still at the head of the queue, so a lost acknowledgement costs the
-  server a replay, never a second copy.
-- A 4xx other than 401/408/429 is *permanent* for the batch it answered: its records (only the
-  ones the server named, when it named record indexes) are *held*: they stay pending, are not
-  sent again until staff ask for :meth:`sync.worker.SyncWorker.sync_now`, and the server's words are kept
-  for staff mode (durably, with the held ids). The other records keep flowing. Everything else
-  is retried with full-jitter exponential backoff (:class:`Backoff`), reset on success.
+- A batch (:func:`sync.batches.pack_batch`) that could not be acknowledged is resent byte for byte
+  under the same ``batch_id`` while its records are still at the head of the queue, so a lost
+  acknowledgement costs the server a replay, never a second copy.
+- A *permanent* problem (:mod:`sync.problems`: a 4xx other than 401/408/429) holds the records of
+  the batch it answered (only the ones the server named, when it named record indexes): they stay
+  pending, are not sent again until staff ask for :meth:`sync.worker.SyncWorker.sync_now`, and the
+  server's words are kept for staff mode (durably, with the held ids). The other records keep
+  flowing. Everything else is retried with full-jitter exponential backoff
+  (:class:`sync.problems.Backoff`), reset on success.
 - Every request is signed (``sync.protocol.signature_headers``) and carries ``X-Kiosk-Pending``.
 - On a 401 whose ``Date`` header shows the kiosk clock is off, the client corrects its offset
   (kept durably in the outbox's meta) and retries that request once.
@@ -24,7 +25,6 @@ A caller may rely on this:
 from __future__ import annotations
 
 import gettext as _gettext
-import random as _random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,138 +34,19 @@ from typing import Any, Protocol
 
 import httpx
 
-from sync.protocol import (
-    BATCH_MAX_BYTES,
-    BATCH_MAX_RECORDS,
-    BATCHES_PATH,
-    BatchAck,
-    KioskConfig,
-    Record,
-    canonical_json,
-    signature_headers,
-)
+from sync.batches import BatchOutcome, DrainReport, OutgoingBatch, pack_batch
+from sync.problems import SyncProblem, problem_from_response
+from sync.protocol import BATCH_MAX_RECORDS, BATCHES_PATH, BatchAck, KioskConfig, signature_headers
 
-__all__ = [
-    "CONFIG_PATH",
-    "Backoff",
-    "BatchOutcome",
-    "DrainReport",
-    "Outbox",
-    "OutgoingBatch",
-    "SyncClient",
-    "SyncProblem",
-    "SyncStatus",
-    "pack_batch",
-    "problem_from_response",
-]
+__all__ = ["CONFIG_PATH", "Outbox", "SyncClient", "SyncStatus"]
 
 CONFIG_PATH = "/api/v1/kiosk-config"
 # A 401 is blamed on the kiosk clock only when the server's Date disagrees by more than this.
 CLOCK_TOLERANCE_SECONDS = 5.0
-_RECORD_FIELDS = tuple(Record.model_fields)
 _META_OFFSET = "sync.clock_offset"
 _META_LAST_SUCCESS = "sync.last_success_at"
 _META_CONFIG_PULLED = "sync.config_pulled_at"
 _META_HELD = "sync.held"
-
-
-@dataclass(frozen=True)
-class SyncProblem:
-    """Why a request did not succeed; ``permanent`` ones are not retried automatically."""
-
-    kind: str  # network | timeout | server | auth | busy | rejected | config | protocol | internal
-    status: int | None = None
-    detail: str = ""
-    retry_after: float | None = None
-    records: tuple[int, ...] = ()  # indexes in the batch of the records the server refused
-
-    @property
-    def permanent(self) -> bool:
-        return self.kind == "rejected"
-
-    def words(self, _: Callable[[str], str] = _gettext.gettext) -> str:
-        """The problem as staff mode shows it, translated with ``_``."""
-        texts = {
-            "network": _("The server could not be reached ({detail}). Sending is retried."),
-            "timeout": _("The server did not answer in time. Sending is retried."),
-            "server": _("The server had a problem (HTTP {status}). Sending is retried."),
-            "auth": _(
-                "The server did not accept this kiosk's signature (HTTP 401): "
-                "check the kiosk id and secret."
-            ),
-            "busy": _("The server asked the kiosk to wait (HTTP {status}). Sending is retried."),
-            "rejected": _(
-                "The server refused records (HTTP {status}): {detail}. They stay on this "
-                "kiosk and are not sent again until Sync now is pressed."
-            ),
-            "config": _(
-                "The server refused the kiosk-config request (HTTP {status}): {detail}. "
-                "The kiosk shows the last config it has."
-            ),
-            "protocol": _("The server's answer was not understood: {detail}"),
-            "internal": _("Syncing hit an internal error: {detail}"),
-        }
-        text = texts.get(self.kind, texts["internal"])
-        return text.format(status=self.status, detail=self.detail or "-")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["retry-after"]))
-    except (KeyError, ValueError):
-        return None
-
-
-def _error_records(response: httpx.Response) -> tuple[int, ...]:
-    try:
-        errors = response.json().get("errors") or []
-        found = {int(e["record"]) for e in errors if e.get("record") is not None}
-    except (ValueError, AttributeError, TypeError, KeyError):
-        return ()
-    return tuple(sorted(found))
-
-
-def _error_detail(response: httpx.Response) -> str:
-    """The server's explanation, short: its ``error`` sentence and the first field errors."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if not isinstance(body, dict):
-        return str(body)[:300]
-    message: Any = body.get("error") or body.get("detail") or ""
-    items: list[Any] = body["errors"] if isinstance(body.get("errors"), list) else []
-    if isinstance(message, list):  # FastAPI's own validation answers
-        items, message = message, ""
-    parts = []
-    for item in items[:3]:
-        if isinstance(item, dict):
-            where = item.get("field") or ".".join(str(p) for p in item.get("loc", ()))
-            what = item.get("problem") or item.get("msg") or ""
-            record = f"record {item['record']}: " if item.get("record") is not None else ""
-            parts.append(f"{record}{where}: {what}")
-        else:
-            parts.append(str(item))
-    if len(items) > 3:
-        parts.append(f"... ({len(items)} problems)")
-    text = " - ".join(p for p in (str(message), "; ".join(parts)) if p)
-    return text[:300]
-
-
-def problem_from_response(response: httpx.Response) -> SyncProblem:
-    """Classify a non-success answer: which are retried, which stop and wait for staff."""
-    status = response.status_code
-    if status == 401:
-        return SyncProblem("auth", status, _error_detail(response))
-    if status in (408, 429):
-        return SyncProblem("busy", status, retry_after=_retry_after(response))
-    if 400 <= status < 500:
-        return SyncProblem(
-            "rejected", status, _error_detail(response), records=_error_records(response)
-        )
-    if status >= 500:
-        return SyncProblem("server", status, retry_after=_retry_after(response))
-    return SyncProblem("protocol", status, f"unexpected HTTP {status}")
 
 
 class Outbox(Protocol):
@@ -178,94 +59,6 @@ class Outbox(Protocol):
     def get_meta(self, key: str, default: Any = None) -> Any: ...
     def put_kiosk_config(self, doc: Mapping[str, Any], etag: str | None) -> Any: ...
     def kiosk_config(self) -> tuple[Mapping[str, Any] | None, str | None]: ...
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Full-jitter exponential backoff: attempt *n* (from 0) waits ``random() * min(cap, base·2ⁿ)``."""
-
-    base: float = 2.0
-    cap: float = 300.0
-    random: Callable[[], float] = _random.random
-
-    def delay(self, attempt: int) -> float:
-        # min() before the power would overflow on very long outages, so clamp the exponent.
-        ceiling = min(self.cap, self.base * 2 ** min(max(attempt, 0), 62))
-        return self.random() * ceiling
-
-
-@dataclass(frozen=True)
-class OutgoingBatch:
-    """The exact bytes of one ``POST /api/v1/batches`` body and the record ids inside it."""
-
-    batch_id: str
-    ids: tuple[str, ...]
-    body: bytes
-
-
-def pack_batch(
-    records: Sequence[Mapping[str, Any]],
-    batch_id: str | None = None,
-    *,
-    max_records: int = BATCH_MAX_RECORDS,
-    max_bytes: int = BATCH_MAX_BYTES,
-) -> OutgoingBatch:
-    """Pack the oldest records that fit (count and size limits of the protocol) into one batch.
-
-    Only the schema's fields are sent, so a store's own bookkeeping never reaches the server.
-    The body equals ``canonical_json({"batch_id": ..., "records": [...]})``.
-    """
-    import uuid
-
-    if not records:
-        raise ValueError("pack_batch needs at least one record")
-    batch_id = batch_id or str(uuid.uuid4())
-    chosen = [{k: r[k] for k in _RECORD_FIELDS if k in r} for r in records[:max_records]]
-    # Fast path: one C-level encoding of the whole batch (a few ms), when it fits in the limit.
-    body = canonical_json({"batch_id": batch_id, "records": chosen})
-    if len(body) <= max_bytes:
-        return OutgoingBatch(batch_id, tuple(str(r["id"]) for r in chosen), body)
-    head = b'{"batch_id":' + canonical_json(batch_id) + b',"records":['
-    size = len(head) + 2
-    parts: list[bytes] = []
-    ids: list[str] = []
-    for record in chosen:
-        encoded = canonical_json(record)
-        if parts and size + len(encoded) + 1 > max_bytes:
-            break
-        parts.append(encoded)
-        ids.append(str(record["id"]))
-        size += len(encoded) + 1
-    return OutgoingBatch(batch_id, tuple(ids), head + b",".join(parts) + b"]}")
-
-
-@dataclass(frozen=True)
-class BatchOutcome:
-    batch_id: str
-    sent: int
-    acknowledged: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    problem: SyncProblem | None = None
-
-
-@dataclass(frozen=True)
-class DrainReport:
-    """What one :meth:`SyncClient.drain_once` did; ``problem`` is why it stopped early, if it did
-    (a permanent rejection does not stop a drain: those records are held, ``held`` counts them)."""
-
-    batches: tuple[BatchOutcome, ...] = ()
-    pending_left: int = 0
-    problem: SyncProblem | None = None
-    held: int = 0
-
-    @property
-    def sent(self) -> int:
-        return sum(b.sent for b in self.batches)
-
-    @property
-    def acknowledged(self) -> int:
-        return sum(b.acknowledged for b in self.batches)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.client import Outbox, pack_batch
+from sync.batches import pack_batch
+from sync.client import Outbox
 from sync.protocol import make_batch_file
 
 __all__ = ["ExportReport", "UsbExportError", "batch_file_name", "export_pending"]

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from sync.client import Backoff, SyncClient, SyncProblem, SyncStatus
+from sync.client import SyncClient, SyncStatus
+from sync.problems import Backoff, SyncProblem
 
 __all__ = ["SyncWorker"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from kivy.uix.label import Label
 
-from kiosk.i18n import extract_messages, missing_translations, translations
+from kiosk.i18n import translations
+from kiosk.i18n_catalogs import extract_messages, missing_translations
 from kiosk.screens import SCREEN_NAMES
 
 

@@ -1,4 +1,5 @@
-"""The client's pure parts: batch packing, backoff arithmetic, classifying the server's answers."""
+"""The client's pure parts: batch packing (sync.batches), backoff arithmetic and classifying the
+server's answers (sync.problems)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import random
 import httpx
 import pytest
 
-from sync.client import Backoff, SyncProblem, pack_batch, problem_from_response
+from sync.batches import pack_batch
+from sync.problems import Backoff, SyncProblem, problem_from_response
 from sync.protocol import BATCH_MAX_BYTES, Batch, canonical_json
 from tests.sync.outbox import make_record
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from sync.client import Backoff
+from sync.problems import Backoff
 from sync.worker import SyncWorker
 from tests.sync.conftest import assert_server_holds_exactly
 from tests.sync.faultproxy import MODES

@@ -8,7 +8,8 @@ import time
 
 from kiosk.settings import parse_settings
 from kiosk.sync_service import SyncService, describe_status
-from sync.client import Backoff, SyncStatus
+from sync.client import SyncStatus
+from sync.problems import Backoff
 from tests.sync.conftest import assert_server_holds_exactly
 from tests.sync.outbox import wait_for
 

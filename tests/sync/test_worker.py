@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sync.client import Backoff
+from sync.problems import Backoff
 from sync.worker import SyncWorker
 from tests.sync.faultproxy import SLOW
 from tests.sync.outbox import wait_for
