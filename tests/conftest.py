@@ -1,5 +1,6 @@
-"""Suite-wide set-up: Kivy runs headless with its config in a throwaway home, and the
-PostgreSQL URL of the throwaway cluster (scripts/with-throwaway-postgres.sh) is a fixture.
+"""Suite-wide set-up: Kivy runs headless, configured as the kiosk configures it, with its config
+in a throwaway home; the PostgreSQL URL of the throwaway cluster
+(scripts/with-throwaway-postgres.sh) is a fixture.
 
 Kivy reads these variables at import time, so they are set here, before any test module
 imports it.
@@ -15,6 +16,13 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kt-kivy-home-"))
+
+# The kiosk sets Kivy's config before its window exists (kiosk.kivy_setup); so do the tests,
+# whichever of them happens to import Kivy's window first (else that one gets Kivy's defaults,
+# Escape quitting included, and a later lockdown test would see them).
+from kiosk.kivy_setup import configure_kivy  # noqa: E402
+
+configure_kivy(fullscreen=False, headless=True)
 
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402

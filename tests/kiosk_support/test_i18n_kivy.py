@@ -3,6 +3,7 @@ language changes, through the property or through ``set_language``. Needs no win
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 
@@ -88,6 +89,12 @@ def test_kv_rules_follow_the_language(catalogues):
         assert app.tr.lang == "en" and label.text == "Give feedback"
     finally:
         Builder.unload_file("i18n-test.kv")
+        # kv's ``app`` proxy keeps the first App it saw until that App stops; without this the
+        # kiosk's UI tests, run after this one, would evaluate their rules against TrApp. The
+        # label goes first, so that no rule of it asks the proxy for an app any more.
+        label = None
+        gc.collect()
+        app.dispatch("on_stop")
         App._running_app = previous
 
 
