@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from sync.server.domain.theme_path import theme_warnings
 from sync.server.resources import staff_plan_queries as plan
@@ -31,6 +31,21 @@ router = APIRouter()
 
 def _engine(request: Request):
     return request.app.state.engine
+
+
+# Long lists (batches, stories) show PAGE_SIZE rows a page; one row more is read to know
+# whether a next page exists. MAX_PAGE keeps the SQL offset far inside a 32-bit integer.
+PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+
+
+def _page_number(value: object) -> int:
+    """A ``page`` parameter as a page index; anything but a number 0..MAX_PAGE is page 0."""
+    try:
+        page = int(str(value))
+    except ValueError:
+        return 0
+    return page if 0 <= page <= MAX_PAGE else 0
 
 
 @router.get("/staff", include_in_schema=False)
@@ -73,20 +88,17 @@ def overview_json(request: Request, user: ApiUser):
 @router.get("/staff/batches", include_in_schema=False)
 def batches_page(request: Request, user: PageUser):
     kiosk_id = request.query_params.get("kiosk") or None
-    try:
-        page = max(0, int(request.query_params.get("page", "0")))
-    except ValueError:
-        page = 0
+    page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.batch_list(conn, kiosk_id, limit=101, offset=page * 100)
+        rows = q.batch_list(conn, kiosk_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
         kiosks = plan.kiosk_choices(conn)
     return staff_page(
         request,
         user,
         "staff/batches.html",
         {
-            "batches": rows[:100],
-            "more": len(rows) > 100,
+            "batches": rows[:PAGE_SIZE],
+            "more": len(rows) > PAGE_SIZE,
             "page": page,
             "kiosks": kiosks,
             "kiosk_id": kiosk_id,
@@ -113,15 +125,18 @@ def _stories_page(request: Request, user: StaffUser, *, error: str = "", status_
     status = request.query_params.get("status", q.PENDING)
     if status not in q.STORY_STATUSES:
         status = q.PENDING
+    page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.story_queue(conn, status)
+        rows = q.story_queue(conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
         counts = q.story_counts(conn)
     return staff_page(
         request,
         user,
         "staff/stories.html",
         {
-            "stories": rows,
+            "stories": rows[:PAGE_SIZE],
+            "more": len(rows) > PAGE_SIZE,
+            "page": page,
             "status": status,
             "counts": counts,
             "error": error,
@@ -155,15 +170,34 @@ def moderate(
         return _stories_page(request, user, error=error_text(request, exc), status_code=400)
     back = str(form.get("back_status", q.PENDING))
     back = back if back in q.STORY_STATUSES else q.PENDING
-    return RedirectResponse(f"/staff/stories?status={back}&done={action}", status_code=303)
+    # Back to the page the story was moderated on; page 0 keeps the plain URL.
+    back_page = _page_number(form.get("back_page", "0"))
+    page_param = f"&page={back_page}" if back_page else ""
+    return RedirectResponse(
+        f"/staff/stories?status={back}{page_param}&done={action}", status_code=303
+    )
 
 
 @router.get("/staff/api/stories")
-def stories_json(request: Request, user: ApiUser):
-    """The moderation queue as JSON: id, text, status and the personal-data findings."""
+def stories_json(request: Request, user: ApiUser, response: Response):
+    """The moderation queue as JSON: id, text, status and the personal-data findings.
+
+    ``status`` picks the queue (pending, approved, hidden, withdrawn; anything else is pending).
+    The answer is one page of at most 100 stories, flagged ones first, then oldest first;
+    ``page`` (0, the default, is the first page) picks which; anything but a whole number from
+    0 to 1000000 is page 0. When a further page exists the response has a
+    ``Link: <...>; rel="next"`` header; a page with fewer than 100 stories (possibly none) is
+    the last.
+    """
     status = request.query_params.get("status", q.PENDING)
+    status = status if status in q.STORY_STATUSES else q.PENDING
+    page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.story_queue(conn, status if status in q.STORY_STATUSES else q.PENDING)
+        rows = q.story_queue(conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
+    if len(rows) > PAGE_SIZE:
+        response.headers["Link"] = (
+            f'</staff/api/stories?status={status}&page={page + 1}>; rel="next"'
+        )
     return [
         {
             "id": r["id"],
@@ -172,7 +206,7 @@ def stories_json(request: Request, user: ApiUser):
             "personal_data_suspected": bool(r["personal_data_suspected"]),
             "findings": [f.kind for f in r["findings"]],
         }
-        for r in rows
+        for r in rows[:PAGE_SIZE]
     ]
 
 

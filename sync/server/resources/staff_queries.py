@@ -170,8 +170,12 @@ def export_records(
 # --- stories
 
 
-def story_queue(conn: Connection, status: str = PENDING, limit: int = 200) -> list[dict]:
-    """Stories with ``status`` (pending includes never-moderated ones); flagged ones first."""
+def story_queue(
+    conn: Connection, status: str = PENDING, limit: int = 200, offset: int = 0
+) -> list[dict]:
+    """Stories with ``status`` (pending includes never-moderated ones); flagged ones first, then
+    oldest first. The record id breaks ties, so pages read with ``limit`` and ``offset`` neither
+    skip nor repeat a story."""
     if status == PENDING:
         cond = or_(records.c.story_status.is_(None), records.c.story_status == PENDING)
     else:
@@ -179,8 +183,9 @@ def story_queue(conn: Connection, status: str = PENDING, limit: int = 200) -> li
     rows = conn.execute(
         select(records)
         .where(records.c.kind == "story", cond)
-        .order_by(records.c.personal_data_suspected.desc(), records.c.created_at)
+        .order_by(records.c.personal_data_suspected.desc(), records.c.created_at, records.c.id)
         .limit(limit)
+        .offset(offset)
     ).mappings()
     out = []
     for row in rows:
