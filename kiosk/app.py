@@ -100,24 +100,57 @@ class KioskApp(App):
     def reload_content(self) -> None:
         self._content = load_content(self.store)
 
+    def active_event_info(self):
+        """The event new records belong to, as ``EventInfo`` (or its plain stand-in), or None.
+
+        Staff's choice at the kiosk holds only while the server's active event for this kiosk
+        stays the one it was when they chose: when staff on the server make another event
+        active, that reaches the kiosk as it should. Without a server event: the choice, else
+        None (then :meth:`active_event` falls back to the config file).
+        """
+        content = self.content()
+        server_event = content.event
+        choice = self.store.get_meta("active_event")
+        if isinstance(choice, dict) and choice.get("id"):
+            over = server_event.id if server_event is not None else None
+            if choice.get("over") == over:
+                for event in self._switchable(content):
+                    if event.id == choice["id"]:
+                        return event
+        return server_event
+
     def active_event(self) -> str:
-        """Staff's choice, else the kiosk-config's event, else the config file's fallback."""
+        """The id of :meth:`active_event_info`, else the config file's, else a default id."""
         chosen = self.store.get_meta("active_event")
-        if chosen:
-            return chosen
-        if self.content().event is not None:
-            return self.content().event.id
+        info = self.active_event_info()
+        if info is not None:
+            return info.id
+        if isinstance(chosen, dict) and chosen.get("id") and chosen.get("over") is None:
+            return chosen["id"]  # the config file's event, chosen while no server event
         return self.settings.active_event or _DEFAULT_EVENT
 
-    def known_events(self) -> list[str]:
-        events = []
-        for event_id in (
-            self.content().event.id if self.content().event else "",
-            self.settings.active_event,
-            self.store.get_meta("active_event") or "",
-        ):
-            if event_id and event_id not in events:
-                events.append(event_id)
+    def known_events(self) -> list[tuple[str, Any]]:
+        """What staff may switch to: (id, EventInfo or None when only an id is known)."""
+        content = self.content()
+        known: dict[str, Any] = {e.id: e for e in self._switchable(content)}
+        if self.settings.active_event and content.event is None:
+            known.setdefault(self.settings.active_event, None)
+        return list(known.items())
+
+    def choose_event(self, event_id: str) -> None:
+        """Staff's switch at the kiosk; choosing the server's own event clears the choice."""
+        server_event = self.content().event
+        over = server_event.id if server_event is not None else None
+        if event_id == over:
+            self.store.set_meta("active_event", None)
+        else:
+            self.store.set_meta("active_event", {"id": event_id, "over": over})
+
+    @staticmethod
+    def _switchable(content) -> list[Any]:
+        events = list(content.events or [])
+        if content.event is not None and all(e.id != content.event.id for e in events):
+            events.insert(0, content.event)  # a kiosk-config from before events were listed
         return events
 
     def public_url(self) -> str:

@@ -449,7 +449,15 @@ class KioskConfig(BaseModel):
     public_base_url: str = Field(
         description="Base of the follow-up links a visitor's phone can reach."
     )
-    event: EventInfo | None = None
+    event: EventInfo | None = Field(
+        default=None,
+        description="This kiosk's active event: one that lists the kiosk, else one for all kiosks.",
+    )
+    events: list[EventInfo] = Field(
+        default_factory=list,
+        description="Events the kiosk's staff may switch to: the active one and the coming ones,"
+        " by date (at most 5).",
+    )
     themes: list[ThemeInfo] = Field(default_factory=list)
     stories: list[WallStory] = Field(default_factory=list)
     age_groups: list[str] = Field(default_factory=lambda: list(AGE_GROUPS))

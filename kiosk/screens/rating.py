@@ -28,7 +28,7 @@ class RatingScreen(KioskScreen):
         self.refresh()
 
     def refresh(self, *_args) -> None:
-        event = self.app.content().event
+        event = self.app.active_event_info()
         lang = self.app.tr.lang
         self.question = (
             event.question.get(lang)

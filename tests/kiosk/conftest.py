@@ -61,6 +61,7 @@ def fresh(kiosk):
     kiosk.app.flow.finish()
     kiosk.app.recorder.reset_repeat_window()
     kiosk.app.store.set_meta("staff_pin_lock", [0, 0.0])
+    kiosk.app.store.set_meta("active_event", None)  # staff's event choice ends with their test
     kiosk.app.idle.touched()
     kiosk.pump(2)
     assert kiosk.current == "attract"

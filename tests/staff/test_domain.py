@@ -7,6 +7,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -245,6 +246,32 @@ def test_every_catalogue_message_is_translated():
             if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
         ]
         assert not empty, f"{lang}: untranslated {empty[:5]}"
+
+
+def test_every_template_message_is_in_both_catalogues():
+    """A string added to a staff or public template without a fi and sv entry would show in
+    English on a Finnish page; Jinja's own Babel extractor finds every ``_()`` in them."""
+    from babel.messages.pofile import read_po
+    from jinja2.ext import babel_extract
+
+    from sync.server.domain.i18n import LOCALE_DIR
+
+    templates = Path(__file__).resolve().parents[2] / "sync" / "server" / "templates"
+    wanted: dict[str, str] = {}
+    for path in sorted(templates.rglob("*.html")):
+        with path.open("rb") as handle:
+            for line, _func, message, _comments in babel_extract(
+                handle, ("_", "gettext", "ngettext"), [], {}
+            ):
+                msgid = message if isinstance(message, str) else message[0]  # plural: singular
+                if msgid:
+                    wanted.setdefault(msgid, f"{path.name}:{line}")
+    assert len(wanted) > 100  # the extractor really read the templates
+    for lang in ("fi", "sv"):
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / "web.po").open("rb") as handle:
+            catalog = read_po(handle)
+        missing = [f"{where}: {msgid!r}" for msgid, where in wanted.items() if msgid not in catalog]
+        assert not missing, f"{lang}: {missing[:5]}"
 
 
 def test_chart_svg_keeps_text_and_png_is_png():

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from sync.protocol import signature_headers
 from sync.server.db.tables import kiosks, records
@@ -158,6 +158,36 @@ def test_follow_up_page_shows_contribution_velho_path_updates_events(
     assert "noindex" in headers["x-robots-tag"]
     assert '<meta name="robots" content="noindex' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_follow_up_page_shows_the_events_at_the_visits_kiosk_only(
+    client, kiosk, post_batch, demo_themes, engine
+):
+    from sync.server.db.kiosks import enroll_kiosk
+    from sync.server.db.tables import event_kiosks, events
+
+    other_kiosk = enroll_kiosk(engine, "Otava 1", "Otavan kirjasto")
+
+    soon = date.today() + timedelta(days=30)
+    common = {"location": "", "question_fi": "?", "question_sv": "", "question_en": ""}
+    with engine.begin() as conn:
+        for event_id, name in (("here", "Meidän tori"), ("there", "Toisen kirjaston tori")):
+            conn.execute(
+                insert(events).values(
+                    id=event_id, name_fi=name, name_sv="", name_en="", event_date=soon, **common
+                )
+            )
+        conn.execute(insert(event_kiosks).values(event_id="here", kiosk_id=kiosk.kiosk_id))
+        conn.execute(insert(event_kiosks).values(event_id="there", kiosk_id=other_kiosk.kiosk_id))
+    visit = make_visit(kiosk.kiosk_id)
+    post_batch(kiosk, visit)
+    html = client.get(f"/f/{visit[0]['follow_up_token']}?lang=fi").text
+    assert "Meidän tori" in html  # listed for the visit's kiosk
+    assert "Käyttäjätori marraskuu" in html  # for all kiosks
+    assert "Toisen kirjaston tori" not in html  # another library's
+    ics = client.get(f"/f/{visit[0]['follow_up_token']}/events.ics").text
+    assert "Meidän tori" in ics and "Toisen kirjaston tori" not in ics
 
 
 def test_private_velho_contact_is_not_shown(client, kiosk, post_batch, demo_themes, engine):
@@ -344,10 +374,11 @@ def test_events_create_and_activate_reach_kiosk_config(client, login, kiosk, dem
     response = client.post(
         "/staff/events/kayttajatori-2027-01/activate", data={"csrf": token}, follow_redirects=False
     )
-    assert response.status_code == 303
+    # An event for chosen kiosks ends nothing: the one for all kiosks stays for the others.
+    assert response.status_code == 303 and "ended" not in response.headers["location"]
     assert kiosk_config(client, kiosk)["event"]["id"] == "kayttajatori-2027-01"
     page = client.get("/staff/events").text
-    assert page.count("Make active") + page.count("Tee aktiiviseksi") == 1
+    assert page.count("Make active") + page.count("Tee aktiiviseksi") == 0  # both are active
     unknown_kiosk = client.post(
         "/staff/events",
         data={
@@ -360,20 +391,51 @@ def test_events_create_and_activate_reach_kiosk_config(client, login, kiosk, dem
         },
     )
     assert unknown_kiosk.status_code == 400
-    edit = client.post(
-        "/staff/events",
-        follow_redirects=False,
-        data={
-            "csrf": token,
-            "existing": "1",
-            "id": "kayttajatori-2027-01",
-            "event_date": "2027-01-21",
-            "name_fi": "Tammikuun tori",
-            "question_fi": "Mitä nyt?",
-        },
+    edit = {
+        "csrf": token,
+        "existing": "1",
+        "id": "kayttajatori-2027-01",
+        "event_date": "2027-01-21",
+        "name_fi": "Tammikuun tori",
+        "question_fi": "Mitä nyt?",
+    }
+    # Without its kiosks the active event would be a second one for all kiosks: refused.
+    clash = client.post("/staff/events", data=edit)
+    assert clash.status_code == 400
+    assert "kayttajatori-2026-11" in clash.text and "kaikkien kioskien" in clash.text
+    assert kiosk_config(client, kiosk)["event"]["question"]["fi"] == "Mitä toivot?"
+    saved = client.post(
+        "/staff/events", follow_redirects=False, data=edit | {"kiosks": [kiosk.kiosk_id]}
     )
-    assert edit.status_code == 303
+    assert saved.status_code == 303
     assert kiosk_config(client, kiosk)["event"]["question"]["fi"] == "Mitä nyt?"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_new_event_for_all_kiosks_ends_the_old_one_and_says_so(client, login, kiosk, demo_themes):
+    token = login()
+    form = {
+        "csrf": token,
+        "id": "kayttajatori-2027-02",
+        "event_date": "2027-02-10",
+        "name_fi": "Helmikuun tori",
+        "question_fi": "Löydätkö palvelut?",
+    }
+    assert client.post("/staff/events", data=form, follow_redirects=False).status_code == 303
+    # Coming, not yet active: offered to the kiosk's staff, not asked by the kiosk.
+    config = kiosk_config(client, kiosk)
+    assert config["event"]["id"] == "kayttajatori-2026-11"
+    assert [e["id"] for e in config["events"]][-1] == "kayttajatori-2027-02"
+    response = client.post(
+        "/staff/events/kayttajatori-2027-02/activate", data={"csrf": token}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert "ended=kayttajatori-2026-11" in response.headers["location"]
+    page = client.get(response.headers["location"]).text
+    assert "Ei enää aktiivinen:" in page and "Käyttäjätori" in page
+    assert page.count("Tee aktiiviseksi") == 1  # the old one can be made active again
+    assert kiosk_config(client, kiosk)["event"]["id"] == "kayttajatori-2027-02"
+    assert client.post("/staff/events/nope/activate", data={"csrf": token}).status_code == 404
 
 
 def test_exports_csv_semicolon_jsonl_and_batch(client, login, kiosk, post_batch, engine):

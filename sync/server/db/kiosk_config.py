@@ -3,9 +3,10 @@
 A caller may rely on: active themes in ``sort_order``; a velho only when the theme has one, its
 contact only when staff made it public; every path step in date order; the latest status
 updates first; one ``mood_weeks`` entry for each of the recent ISO weeks (oldest first, zero
-counts included) counting the ratings of visits that chose the theme; the active event; approved
-stories only (redacted text when staff redacted one), newest first. :func:`config_etag` is the
-same for the same content whatever ``generated_at`` says.
+counts included) counting the ratings of visits that chose the theme; the kiosk's active event
+and the events its staff may switch to (``sync.server.db.events``); approved stories only
+(redacted text when staff redacted one), newest first. :func:`config_etag` is the same for the
+same content whatever ``generated_at`` says.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sync.protocol import (
     WallStory,
     canonical_json,
 )
-from sync.server.db.tables import events, record_themes, records, theme_steps, theme_updates, themes
+from sync.server.db.events import events_for_kiosk
+from sync.server.db.tables import record_themes, records, theme_steps, theme_updates, themes
 
 __all__ = ["build_kiosk_config", "config_etag", "iso_week"]
 
@@ -154,15 +156,7 @@ def _themes(conn: Connection, now: datetime, weeks: int, latest_updates: int) ->
     ]
 
 
-def _event(conn: Connection) -> EventInfo | None:
-    row = conn.execute(
-        select(events)
-        .where(events.c.active.is_(True))
-        .order_by(events.c.event_date.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
+def _event_info(row) -> EventInfo:
     return EventInfo(
         id=row.id,
         name=_loc(row, "name"),
@@ -197,6 +191,7 @@ def _stories(conn: Connection, limit: int) -> list[WallStory]:
 def build_kiosk_config(
     conn: Connection,
     *,
+    kiosk_id: str,
     public_base_url: str,
     age_groups: list[str],
     districts: list[str],
@@ -206,10 +201,12 @@ def build_kiosk_config(
     now: datetime | None = None,
 ) -> KioskConfig:
     now = now or datetime.now(UTC)
+    active, switchable = events_for_kiosk(conn, kiosk_id, now.astimezone(UTC).date())
     return KioskConfig(
         generated_at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         public_base_url=public_base_url.rstrip("/"),
-        event=_event(conn),
+        event=_event_info(active) if active is not None else None,
+        events=[_event_info(row) for row in switchable],
         themes=_themes(conn, now, mood_weeks, latest_updates),
         stories=_stories(conn, wall_stories),
         age_groups=list(age_groups),

@@ -2,8 +2,9 @@
 into the themes, theme_steps, theme_updates and events tables.
 
 A caller may rely on: running :func:`seed_from_config` twice changing nothing the second time
-(themes and the event are upserted by id; a path step or update is added only when the theme
-has none with the same date and Finnish text); the seeded event becoming the active one.
+(themes and events are upserted by id; a path step or update is added only when the theme
+has none with the same date and Finnish text); ``event`` becoming active, the other ``events``
+added as coming events (not made active).
 Wall stories are not seeded: stories reach the server only as kiosk records.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from sync.protocol import EventInfo, KioskConfig, ThemeInfo
 from sync.server.db.engine import write_connection
+from sync.server.db.events import conflicting_active_events, kiosks_of
 from sync.server.db.tables import events, theme_steps, theme_updates, themes
 
 __all__ = ["SeedResult", "seed_from_config"]
@@ -106,24 +108,34 @@ def _add_updates(conn: Connection, theme: ThemeInfo, now: datetime) -> int:
     return _add_missing(conn, theme_updates, theme.id, ("update_date", "text_fi"), rows)
 
 
+def _event_values(event: EventInfo) -> dict:
+    return {
+        "name_fi": event.name.fi,
+        "name_sv": event.name.sv,
+        "name_en": event.name.en,
+        "event_date": date.fromisoformat(event.date),
+        "location": event.location,
+        "question_fi": event.question.fi,
+        "question_sv": event.question.sv,
+        "question_en": event.question.en,
+    }
+
+
 def _activate_event(conn: Connection, event: EventInfo) -> None:
-    conn.execute(update(events).where(events.c.id != event.id).values(active=False))
-    _upsert(
-        conn,
-        events,
-        event.id,
-        {
-            "name_fi": event.name.fi,
-            "name_sv": event.name.sv,
-            "name_en": event.name.en,
-            "event_date": date.fromisoformat(event.date),
-            "location": event.location,
-            "question_fi": event.question.fi,
-            "question_sv": event.question.sv,
-            "question_en": event.question.en,
-            "active": True,
-        },
-    )
+    # Like staff's "make active": the demo event is for all kiosks, so it ends the other active
+    # event for all kiosks, and leaves the events of chosen kiosks alone.
+    ended = conflicting_active_events(conn, event.id, kiosks_of(conn, event.id))
+    if ended:
+        conn.execute(update(events).where(events.c.id.in_(ended)).values(active=False))
+    _upsert(conn, events, event.id, _event_values(event) | {"active": True})
+
+
+def _add_event(conn: Connection, event: EventInfo) -> None:
+    """A coming event: its texts upserted, whether it is active left as it is (new: not)."""
+    if conn.execute(select(events.c.id).where(events.c.id == event.id)).first():
+        conn.execute(update(events).where(events.c.id == event.id).values(**_event_values(event)))
+    else:
+        conn.execute(events.insert().values(id=event.id, active=False, **_event_values(event)))
 
 
 def seed_from_config(
@@ -136,6 +148,9 @@ def seed_from_config(
             _upsert(conn, themes, theme.id, _theme_values(theme, order, now))
             steps_added += _add_steps(conn, theme)
             updates_added += _add_updates(conn, theme, now)
+        for event in config.events:
+            if config.event is None or event.id != config.event.id:
+                _add_event(conn, event)
         if config.event is not None:
             _activate_event(conn, config.event)
     event_id = config.event.id if config.event else None

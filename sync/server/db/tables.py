@@ -179,7 +179,7 @@ events = Table(
     Column("question_fi", String(300), nullable=False),
     Column("question_sv", String(300), nullable=False, default=""),
     Column("question_en", String(300), nullable=False, default=""),
-    # One active event per server; kiosk-config hands it to every kiosk.
+    # Active events reach their kiosks through kiosk-config; no kiosk has two (db/events.py).
     Column("active", Boolean, nullable=False, default=False),
 )
 

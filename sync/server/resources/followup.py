@@ -2,15 +2,16 @@
 
 No login: the follow-up token (144 random bits) is the key. A caller may rely on:
 - ``GET /f/<token>`` showing the visit's face, themes and story, each theme's velho, path (the
-  current step marked) and status updates, and upcoming events; in fi/sv/en from ``?lang=``,
-  then Accept-Language, then the language used at the kiosk. Headers: ``Referrer-Policy:
+  current step marked) and status updates, and the coming events at the visit's kiosk (its own
+  or for all kiosks); in fi/sv/en from ``?lang=``, then Accept-Language, then the language
+  used at the kiosk. Headers: ``Referrer-Policy:
   no-referrer``, ``X-Robots-Tag: noindex``; nothing is loaded from a third party.
 - An unknown token answering 404 after the same database work as a known one.
 - ``POST /f/<token>/withdraw`` with the page's ``wt`` field (an HMAC bound to the token) first
   answers with a confirmation page; with ``confirm=yes`` as well it erases the story text for
   good: ``story`` and ``story_redacted`` become NULL, ``story_status`` ``withdrawn``, so exports
   and the kiosks' story wall no longer have it. A wrong ``wt`` is 403 and changes nothing.
-- ``GET /f/<token>/events.ics`` (optionally ``?event=<id>``): upcoming events as iCalendar.
+- ``GET /f/<token>/events.ics`` (optionally ``?event=<id>``): those coming events as iCalendar.
 """
 
 from __future__ import annotations
@@ -27,10 +28,17 @@ from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import bindparam, literal, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, exists, literal, or_, select, union_all, update
 
 from sync.server.db.engine import write_connection
-from sync.server.db.tables import events, records, theme_steps, theme_updates, themes
+from sync.server.db.tables import (
+    event_kiosks,
+    events,
+    records,
+    theme_steps,
+    theme_updates,
+    themes,
+)
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.theme_path import current_step_index
@@ -62,6 +70,7 @@ _RECORDS = (
         records.c.created_at,
         records.c.event_id,
         records.c.lang,
+        records.c.kiosk_id,
     )
     .where(records.c.follow_up_token == bindparam("token"))
     .order_by(records.c.created_at)
@@ -92,9 +101,22 @@ _PARTS = union_all(
         literal(False),
     ).where(theme_updates.c.theme_id.in_(_IDS)),
 )
+# The visit's own event, and the coming ones at the visit's kiosk: events that list that kiosk
+# or list none (for all kiosks). On a region's server, other libraries' events stay out.
+_AT_KIOSK = or_(
+    exists().where(
+        event_kiosks.c.event_id == events.c.id, event_kiosks.c.kiosk_id == bindparam("kiosk")
+    ),
+    ~exists().where(event_kiosks.c.event_id == events.c.id),
+)
 _EVENTS = (
     select(events)
-    .where(or_(events.c.event_date >= bindparam("today"), events.c.id == bindparam("event")))
+    .where(
+        or_(
+            and_(events.c.event_date >= bindparam("today"), _AT_KIOSK),
+            events.c.id == bindparam("event"),
+        )
+    )
     .order_by(events.c.event_date)
     .limit(UPCOMING_EVENTS + 1)
 )
@@ -154,8 +176,12 @@ def _load(conn, token: str, today) -> dict:
         theme["steps"].sort(key=lambda r: (r["step_date"], r["id"]))
         theme["updates"].sort(key=lambda r: (r["update_date"], r["id"]), reverse=True)
     visit_event = rows[0]["event_id"] if rows else _NO_THEME
+    visit_kiosk = rows[0]["kiosk_id"] if rows else _NO_THEME
     event_rows = [
-        _Row(r) for r in conn.execute(_EVENTS, {"today": today, "event": visit_event}).mappings()
+        _Row(r)
+        for r in conn.execute(
+            _EVENTS, {"today": today, "event": visit_event, "kiosk": visit_kiosk}
+        ).mappings()
     ]
     return {
         "records": rows,

@@ -64,6 +64,7 @@ async def get_kiosk_config(
         with engine.connect() as conn:
             return build_kiosk_config(
                 conn,
+                kiosk_id=signed.kiosk.id,
                 public_base_url=settings.public_base_url,
                 age_groups=list(settings.age_groups),
                 districts=list(settings.districts),

@@ -7,6 +7,7 @@ and every POST on :func:`check_csrf`. Themes, Pictures and Exports live in their
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -226,11 +227,20 @@ def _events_page(
         rows = plan.event_list(conn)
         kiosks = plan.kiosk_choices(conn)
     editing = next((e for e in rows if e["id"] == edit_id), None)
+    ended_ids = set(request.query_params.get("ended", "").split(",")) - {""}
+    ended = [e for e in rows if e["id"] in ended_ids]
     return staff_page(
         request,
         user,
         "staff/events.html",
-        {"events": rows, "kiosks": kiosks, "error": error, "form": form or {}, "editing": editing},
+        {
+            "events": rows,
+            "kiosks": kiosks,
+            "error": error,
+            "form": form or {},
+            "editing": editing,
+            "ended": ended,
+        },
         active="events",
         status_code=status_code,
     )
@@ -283,7 +293,11 @@ def activate_event(
     form: CsrfForm,
 ):
     try:
-        plan.activate_event(_engine(request), event_id)
+        ended = plan.activate_event(_engine(request), event_id)
     except LookupError:
         raise HTTPException(status_code=404, detail="no such event") from None
-    return RedirectResponse("/staff/events?done=activated", status_code=303)
+    # Say which events this ended: at a region's server they may be another library's.
+    query = urlencode(
+        {"done": "activated", "ended": ",".join(ended)} if ended else {"done": "activated"}
+    )
+    return RedirectResponse(f"/staff/events?{query}", status_code=303)

@@ -1,5 +1,5 @@
 """Database reads and writes for what staff plan and publish: themes (with their path steps and
-status updates) and events (with their kiosks and which one is active).
+status updates) and events (with their kiosks and which are active).
 
 Same contract as :mod:`staff_queries`: Connections for reads, Engines for writes through
 ``write_connection``; ``ValueError`` naming the field (nothing written) for wrong input,
@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from sync.server.db.engine import write_connection
+from sync.server.db.events import conflicting_active_events, kiosks_of
 from sync.server.db.tables import event_kiosks, events, kiosks, theme_steps, theme_updates, themes
+from sync.server.resources.staff_forms import FormError
 
 __all__ = [
     "activate_event",
@@ -156,17 +158,32 @@ def kiosk_choices(conn: Connection) -> list[dict]:
 
 
 def save_event(engine: Engine, values: Mapping, kiosk_ids: list[str], *, create: bool) -> None:
-    """Insert or update an event and replace its kiosk list (unknown kiosk ids are refused)."""
+    """Insert or update an event and replace its kiosk list.
+
+    Refused with ``ValueError`` naming ``kiosks``: an unknown kiosk id, or a new kiosk list that
+    would give some kiosk two active events (see :mod:`sync.server.db.events`).
+    """
     with write_connection(engine) as conn:
         known = {r[0] for r in conn.execute(select(kiosks.c.id))}
         unknown = [k for k in kiosk_ids if k not in known]
         if unknown:
             raise ValueError(f"kiosks: unknown kiosk {unknown[0]!r}")
-        exists = conn.execute(select(events.c.id).where(events.c.id == values["id"])).first()
-        if create and exists:
+        row = conn.execute(select(events.c.active).where(events.c.id == values["id"])).first()
+        if create and row is not None:
             raise ValueError(f"id: an event with id {values['id']!r} exists already")
-        if not create and not exists:
+        if not create and row is None:
             raise LookupError("no such event")
+        if row is not None and row.active:
+            clashing = conflicting_active_events(conn, values["id"], kiosk_ids)
+            if clashing:
+                raise FormError(
+                    "kiosks: the active event '%(event)s' already has some of these kiosks. "
+                    "Choose other kiosks, or save and make this event active again."
+                    if kiosk_ids
+                    else "kiosks: the active event '%(event)s' is already for all kiosks. "
+                    "Choose some kiosks, or make this event active again.",
+                    event=clashing[0],
+                )
         if create:
             conn.execute(insert(events).values(**values, active=False))
         else:
@@ -176,10 +193,20 @@ def save_event(engine: Engine, values: Mapping, kiosk_ids: list[str], *, create:
             conn.execute(insert(event_kiosks).values(event_id=values["id"], kiosk_id=kiosk_id))
 
 
-def activate_event(engine: Engine, event_id: str) -> None:
-    """Make ``event_id`` the one active event (kiosk-config hands it to the kiosks)."""
+def activate_event(engine: Engine, event_id: str) -> list[str]:
+    """Make ``event_id`` active at its kiosks; return the active events that this ended.
+
+    Ended are the ones that clashed with it (both for all kiosks, or sharing a kiosk): each
+    kiosk keeps exactly one event of each kind, and kiosk-config hands each kiosk its own.
+    """
     with write_connection(engine) as conn:
         if conn.execute(select(events.c.id).where(events.c.id == event_id)).first() is None:
             raise LookupError("no such event")
-        # One statement, so no reader ever sees two active events or none in between.
-        conn.execute(update(events).values(active=events.c.id == event_id))
+        ended = conflicting_active_events(conn, event_id, kiosks_of(conn, event_id))
+        # One statement, so no reader ever sees a kiosk with two events or none in between.
+        conn.execute(
+            update(events)
+            .where(events.c.id.in_([event_id, *ended]))
+            .values(active=events.c.id == event_id)
+        )
+    return ended
