@@ -1,9 +1,12 @@
-"""Attract screen, "Making development visible": rotating theme cards and the two ways in.
+"""Attract screen, "Making development visible": rotating theme cards, the story wall, and the
+two ways in.
 
 Each card shows one theme in the current language: its name, its velho (name and role), where
 the theme stands on its dated path, the latest "what happened" update and the mood of recent
-weeks as small drawn faces. Cards change every ``ROTATE_SECONDS``; the two big buttons start a
-visit with a rating or with a story.
+weeks as small drawn faces. Beside it, the story wall shows one "My Mikkeli" story that staff
+approved for it (kiosk-config's ``stories``; those in the visitor's language first), shortened
+to ``WALL_STORY_CHARS``. Card and story change every ``ROTATE_SECONDS``; the two big buttons
+start a visit with a rating or with a story.
 """
 
 from __future__ import annotations
@@ -15,15 +18,33 @@ from kiosk.content import ThemeCard, theme_card
 from kiosk.i18n import _, format_date
 from kiosk.screens.base import KioskScreen, load_kv
 
-__all__ = ["AttractScreen", "ROTATE_SECONDS"]
+__all__ = ["AttractScreen", "ROTATE_SECONDS", "WALL_STORY_CHARS", "wall_stories"]
 
 ROTATE_SECONDS = 8.0
+WALL_STORY_CHARS = 240  # a story can be 2,000 characters; the wall shows a few lines of it
+
+
+def wall_stories(stories, lang: str) -> list:
+    """The approved stories to rotate: the ones told in ``lang``, else all of them."""
+    stories = list(stories or [])
+    return [s for s in stories if s.lang == lang] or stories
+
+
+def shorten(text: str, limit: int = WALL_STORY_CHARS) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",.;:!?-–") + "…"
 
 
 class AttractScreen(KioskScreen):
     card = ObjectProperty(None, allownone=True)
     index = NumericProperty(0)
     count = NumericProperty(0)
+    story = ObjectProperty(None, allownone=True)  # the wall's story now (kiosk-config's)
+    story_index = NumericProperty(0)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -43,8 +64,11 @@ class AttractScreen(KioskScreen):
             self._rotation = None
 
     def refresh(self, *_args) -> None:
-        """Rebuild the current card from the content, in the current language."""
-        themes = self.app.content().themes
+        """Rebuild the current card and story from the content, in the current language."""
+        content = self.app.content()
+        stories = wall_stories(content.stories, self.app.tr.lang)
+        self.story = stories[self.story_index % len(stories)] if stories else None
+        themes = content.themes
         self.count = len(themes)
         if not themes:
             self.card = None
@@ -54,7 +78,13 @@ class AttractScreen(KioskScreen):
 
     def next_card(self, *_args) -> None:
         self.index += 1
+        self.story_index += 1
         self.refresh()
+
+    def story_text(self, story, lang: str) -> str:
+        if story is None or not story.text:
+            return ""
+        return _("“{story}”").format(story=shorten(story.text))
 
     # Text of the card's lines; ``lang`` is passed only so kv re-evaluates on a language change.
 

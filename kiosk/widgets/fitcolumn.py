@@ -57,13 +57,21 @@ class FitColumn(BoxLayout):
                 widget.width = inner
             if isinstance(widget, Label):
                 widget.texture_update()
+            elif widget.children:
+                # A group that leaves as one (a heading and its text): its labels take the
+                # group's width now, so its height is this width's, not the last frame's.
+                widget.do_layout()
+                for child in widget.walk(restrict=True):
+                    if isinstance(child, Label):
+                        child.texture_update()
         # Highest priority number leaves first; ties leave from the bottom up.
         order = sorted(
             range(len(self._all)), key=lambda i: (getattr(self._all[i], "priority", 0), i)
         )
         keep = set(range(len(self._all)))
         for i in reversed(order):
-            used = sum(self._all[j].height for j in keep) + self.spacing * max(0, len(keep) - 1)
+            # The spacer is laid out too: one gap per kept child, not one fewer.
+            used = sum(self._all[j].height for j in keep) + self.spacing * len(keep)
             if used <= room or getattr(self._all[i], "priority", 0) == 0:
                 break
             keep.discard(i)
