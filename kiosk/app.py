@@ -1,8 +1,9 @@
 """The kiosk's Kivy App: wiring only.
 
 :class:`KioskApp` builds the parts and hands them to each other: the local store, the content
-(kiosk-config or demo), the visit recorder and flow, the look and translations, the idle guard,
-the read-aloud speaker, the staff PIN guard and the optional sync service. Behaviour lives in
+(kiosk-config or demo, renewed between visits when the sync worker stores a new one), the
+visit recorder and flow, the look and translations, the idle guard, the read-aloud speaker,
+the staff PIN guard and the optional sync service. Behaviour lives in
 those parts (kiosk/flow.py, kiosk/idle.py, kiosk/screens/...). Import this module only after
 :func:`kiosk.kivy_setup.configure_kivy`.
 
@@ -38,6 +39,9 @@ _DEFAULT_EVENT = "kayttajatori"
 # After a step is saved, the thank-you screen's QR code is made this much later in a worker
 # thread, while the visitor reads the next screen (see kiosk.widgets.qrimage).
 QR_PREPARE_DELAY_S = 0.3
+# How often the UI asks the sync service (a cached snapshot, no I/O) whether a new kiosk-config
+# arrived; staff's changes on the server then show within the worker's pull interval and this.
+CONTENT_CHECK_S = 2.0
 
 
 class KioskApp(App):
@@ -85,6 +89,8 @@ class KioskApp(App):
         )
         self.flow: VisitFlow | None = None
         self.idle: IdleGuard | None = None
+        self._content_version = 0  # the sync service's config_version the content is from
+        self._content_check: Any = None
 
     # --- content and event, read by screens
 
@@ -99,6 +105,30 @@ class KioskApp(App):
 
     def reload_content(self) -> None:
         self._content = load_content(self.store)
+
+    def _content_tick(self, _dt: float) -> None:
+        # Returns None whatever the check found: Kivy unschedules an interval that returns False.
+        self.check_for_new_content()
+
+    def check_for_new_content(self) -> bool:
+        """Show the kiosk-config the sync worker stored since, once no visit is going on.
+
+        Never under a visitor's hands: during a visit (or in staff mode) the new themes, events
+        and stories wait until the kiosk is back on the attract screen. True when applied.
+        """
+        service = self.sync_service
+        if service is None or not hasattr(service, "status") or self.root is None:
+            return False
+        version = getattr(service.status(), "config_version", 0)
+        if version == self._content_version:
+            return False
+        if self.recorder.current is not None or self.root.ids.screens.current != "attract":
+            return False
+        self._content_version = version
+        self._plain_content = None
+        self.reload_content()
+        self.ensure_screen("attract").refresh()
+        return True
 
     def active_event_info(self):
         """The event new records belong to, as ``EventInfo`` (or its plain stand-in), or None.
@@ -197,6 +227,10 @@ class KioskApp(App):
             on_timeout=self.flow.finish,
         )
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
+        from kivy.clock import Clock
+
+        # Cheap while there is no sync service (the check returns at once); one may be set later.
+        self._content_check = Clock.schedule_interval(self._content_tick, CONTENT_CHECK_S)
         manager.current = "attract"
         # The other screens are built after the attract screen's first frame, one per frame.
         Window.bind(on_flip=self._after_first_frame)
@@ -299,6 +333,8 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self.exit_kiosk())
 
     def on_stop(self) -> None:
+        if self._content_check is not None:
+            self._content_check.cancel()
         if self.idle is not None:
             self.idle.stop()
         if self.sync_service is not None and hasattr(self.sync_service, "stop"):

@@ -75,6 +75,9 @@ class SyncStatus:
     next_attempt_in_seconds: float | None = None
     failed_attempts: int = 0  # consecutive failed drains; 0 after a success (backoff reset)
     config_pulled_at: float | None = None
+    # Counts the new kiosk-configs stored since the worker started (an unchanged one, 304, does
+    # not count): a UI that sees it change shows the new themes, events and stories.
+    config_version: int = 0
     clock_offset_seconds: float = 0.0
     running: bool = False
 

@@ -57,6 +57,7 @@ class SyncWorker:
         self._backoff_until = 0.0
         self._next_drain = 0.0
         self._next_config = 0.0
+        self._config_version = 0  # new kiosk-configs stored so far (SyncStatus.config_version)
         self._snapshot = SyncStatus()
 
     # --- called from any thread (the UI's included): only short critical sections, no I/O
@@ -148,6 +149,8 @@ class SyncWorker:
     def _pull_config(self) -> None:
         result = self.client.pull_config()
         with self._cond:
+            if result is True:  # a new kiosk-config is in the store now
+                self._config_version += 1
             # a failed pull is retried within a minute; the cached config keeps the kiosk going
             wait = (
                 self._config_interval
@@ -180,6 +183,7 @@ class SyncWorker:
     def _refresh_snapshot(self) -> None:
         status = replace(self.client.status(), running=True)
         with self._cond:
+            status = replace(status, config_version=self._config_version)
             self._snapshot = status
         if self._on_status is not None:
             self._on_status(status)

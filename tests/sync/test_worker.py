@@ -127,3 +127,33 @@ def test_config_is_pulled_at_start_and_survives_a_restart_offline(kiosk, make_wo
     proxy.refuse(True)
     kiosk.reopen()
     assert kiosk.store.kiosk_config() == (doc, etag)
+
+
+def test_config_version_counts_new_configs_only(kiosk, make_worker, server):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, update
+
+    from sync.server.db.tables import themes
+
+    worker = make_worker()
+    worker.start()
+    wait_for(lambda: worker.snapshot().config_version == 1)  # the pull at start stored one
+    worker.sync_now()  # pulls again: unchanged (304), so the version stays
+    pulled = worker.snapshot().config_pulled_at
+    wait_for(lambda: worker.snapshot().config_pulled_at != pulled)
+    assert worker.snapshot().config_version == 1
+    with server._engine().begin() as conn:  # staff add a theme on the server
+        theme = {"name_fi": "Uusi teema", "name_sv": "", "name_en": "", "sort_order": 99}
+        theme["updated_at"] = datetime.now(UTC)
+        conn.execute(insert(themes).values(id=f"uusi-{kiosk.kiosk_id}", active=True, **theme))
+    try:
+        worker.sync_now()
+        wait_for(lambda: worker.snapshot().config_version == 2)
+        doc, _etag = kiosk.store.kiosk_config()
+        assert f"uusi-{kiosk.kiosk_id}" in {t["id"] for t in doc["themes"]}
+    finally:
+        with server._engine().begin() as conn:  # the server is shared by the sync tests
+            conn.execute(
+                update(themes).where(themes.c.id == f"uusi-{kiosk.kiosk_id}").values(active=False)
+            )
