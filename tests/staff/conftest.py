@@ -128,6 +128,19 @@ def demo_themes(engine) -> None:
     seed_demo_themes(engine)
 
 
+# The texts of the demo theme "liikenne" as seeded (tests build its staff form from them too).
+LIIKENNE_TEXTS = {
+    "name_fi": "Liikenne ja pyöräily",
+    "name_sv": "Trafik och cykling",
+    "name_en": "Traffic and cycling",
+    "velho_name": "Väinö Velho",
+    "velho_role_fi": "liikennesuunnittelija",
+    "velho_role_sv": "trafikplanerare",
+    "velho_role_en": "traffic planner",
+    "velho_contact": "vaino@example.fi",
+}
+
+
 def seed_demo_themes(engine: Engine) -> None:
     today = date.today()
     now = datetime.now(UTC)
@@ -136,14 +149,7 @@ def seed_demo_themes(engine: Engine) -> None:
             insert(themes).values(
                 {
                     "id": "liikenne",
-                    "name_fi": "Liikenne ja pyöräily",
-                    "name_sv": "Trafik och cykling",
-                    "name_en": "Traffic and cycling",
-                    "velho_name": "Väinö Velho",
-                    "velho_role_fi": "liikennesuunnittelija",
-                    "velho_role_sv": "trafikplanerare",
-                    "velho_role_en": "traffic planner",
-                    "velho_contact": "vaino@example.fi",
+                    **LIIKENNE_TEXTS,
                     "velho_contact_public": True,
                     "sort_order": 1,
                     "active": True,
