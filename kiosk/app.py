@@ -2,7 +2,7 @@
 
 :class:`KioskApp` builds the parts and hands them to each other: the local store, the content
 (kiosk-config or demo, renewed between visits when the sync worker stores a new one), the
-visit recorder and flow, the look and translations, the idle guard, the read-aloud speaker,
+event choice, the visit recorder and flow, the look and translations, the idle guard, the read-aloud speaker,
 the staff PIN guard and the optional sync service. Behaviour lives in
 those parts (kiosk/flow.py, kiosk/idle.py, kiosk/screens/...). Import this module only after
 :func:`kiosk.kivy_setup.configure_kivy`.
@@ -22,6 +22,7 @@ from kivy.properties import ObjectProperty
 
 import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
 from kiosk.content import first_frame_content, load_content
+from kiosk.event_choice import EventChoice
 from kiosk.flow import VisitFlow
 from kiosk.i18n import I18n, set_language
 from kiosk.idle import IdleGuard
@@ -81,10 +82,12 @@ class KioskApp(App):
             load=lambda: tuple(store.get_meta("staff_pin_lock", [0, 0.0])),
             save=lambda failures, until: store.set_meta("staff_pin_lock", [failures, until]),
         )
+        # The event new records belong to: the server's for this kiosk, or staff's choice here.
+        self.events = EventChoice(store, self.content, settings.active_event, _DEFAULT_EVENT)
         self.recorder = VisitRecorder(
             store,
             settings.kiosk_id,
-            self.active_event,
+            self.events.current_id,
             rapid_repeat_seconds=settings.timeouts.rapid_repeat_seconds,
         )
         self.flow: VisitFlow | None = None
@@ -129,59 +132,6 @@ class KioskApp(App):
         self.reload_content()
         self.ensure_screen("attract").refresh()
         return True
-
-    def active_event_info(self):
-        """The event new records belong to, as ``EventInfo`` (or its plain stand-in), or None.
-
-        Staff's choice at the kiosk holds only while the server's active event for this kiosk
-        stays the one it was when they chose: when staff on the server make another event
-        active, that reaches the kiosk as it should. Without a server event: the choice, else
-        None (then :meth:`active_event` falls back to the config file).
-        """
-        content = self.content()
-        server_event = content.event
-        choice = self.store.get_meta("active_event")
-        if isinstance(choice, dict) and choice.get("id"):
-            over = server_event.id if server_event is not None else None
-            if choice.get("over") == over:
-                for event in self._switchable(content):
-                    if event.id == choice["id"]:
-                        return event
-        return server_event
-
-    def active_event(self) -> str:
-        """The id of :meth:`active_event_info`, else the config file's, else a default id."""
-        chosen = self.store.get_meta("active_event")
-        info = self.active_event_info()
-        if info is not None:
-            return info.id
-        if isinstance(chosen, dict) and chosen.get("id") and chosen.get("over") is None:
-            return chosen["id"]  # the config file's event, chosen while no server event
-        return self.settings.active_event or _DEFAULT_EVENT
-
-    def known_events(self) -> list[tuple[str, Any]]:
-        """What staff may switch to: (id, EventInfo or None when only an id is known)."""
-        content = self.content()
-        known: dict[str, Any] = {e.id: e for e in self._switchable(content)}
-        if self.settings.active_event and content.event is None:
-            known.setdefault(self.settings.active_event, None)
-        return list(known.items())
-
-    def choose_event(self, event_id: str) -> None:
-        """Staff's switch at the kiosk; choosing the server's own event clears the choice."""
-        server_event = self.content().event
-        over = server_event.id if server_event is not None else None
-        if event_id == over:
-            self.store.set_meta("active_event", None)
-        else:
-            self.store.set_meta("active_event", {"id": event_id, "over": over})
-
-    @staticmethod
-    def _switchable(content) -> list[Any]:
-        events = list(content.events or [])
-        if content.event is not None and all(e.id != content.event.id for e in events):
-            events.insert(0, content.event)  # a kiosk-config from before events were listed
-        return events
 
     def public_url(self) -> str:
         return self.content().public_base_url or self.settings.public_url

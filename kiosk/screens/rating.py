@@ -28,7 +28,7 @@ class RatingScreen(KioskScreen):
         self.refresh()
 
     def refresh(self, *_args) -> None:
-        event = self.app.active_event_info()
+        event = self.app.events.current()
         lang = self.app.tr.lang
         self.question = (
             event.question.get(lang)

@@ -105,7 +105,9 @@ class StaffScreen(KioskScreen):
         lines = [
             _("Waiting to be sent: {n}").format(n=counts.get("pending", 0)),
             _("Sent: {n}").format(n=counts.get("synced", 0)),
-            _("Active event: {event}").format(event=self._event_label(self.app.active_event())),
+            _("Active event: {event}").format(
+                event=self._event_label(self.app.events.current_id())
+            ),
         ]
         service = self.app.sync_service
         if service is None:
@@ -120,21 +122,21 @@ class StaffScreen(KioskScreen):
 
     def _event_label(self, event_id: str) -> str:
         """An event as staff know it: its name and date in the kiosk's language, else its id."""
-        info = dict(self.app.known_events()).get(event_id)
+        info = dict(self.app.events.known()).get(event_id)
         if info is None:
             return event_id
         lang = self.app.tr.lang
         return f"{info.name.get(lang) or event_id} · {format_date(info.date, lang)}"
 
     def _build_choices(self) -> None:
-        choices = [(e, self._event_label(e)) for e, _info in self.app.known_events()]
-        self._event_pool.fill(self.ids.events, choices, {self.app.active_event()})
+        choices = [(e, self._event_label(e)) for e, _info in self.app.events.known()]
+        self._event_pool.fill(self.ids.events, choices, {self.app.events.current_id()})
         self._usb_pool.fill(self.ids.usb, [(f, f) for f in self.folders])
         for button in self.ids.usb.children:
             button.disabled = self.app.sync_service is None
 
     def choose_event(self, event_id: str) -> None:
-        self.app.choose_event(event_id)
+        self.app.events.choose(event_id)
         self.refresh()
 
     def sync_now(self) -> None:

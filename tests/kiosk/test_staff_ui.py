@@ -118,12 +118,12 @@ def test_staff_switch_to_a_coming_event_asks_its_question_and_goes_into_new_reco
     enter_pin(kiosk, staff_pin)
     server_event = kiosk.app.content().event
     coming = next(e for e in kiosk.app.content().events if e.id == COMING_EVENT)
-    assert set(dict(kiosk.app.known_events())) == {server_event.id, COMING_EVENT}
+    assert set(dict(kiosk.app.events.known())) == {server_event.id, COMING_EVENT}
     chip = event_chip(staff, COMING_EVENT)
     assert chip.text.startswith(coming.name.fi)  # staff see names and dates, not ids
     assert event_chip(staff, server_event.id).selected and not chip.selected
     kiosk.tap(chip)
-    assert kiosk.app.active_event() == COMING_EVENT
+    assert kiosk.app.events.current_id() == COMING_EVENT
     assert event_chip(staff, COMING_EVENT).selected
     assert any(coming.name.fi in line for line in staff.status_lines)
     staff.close()
@@ -140,26 +140,26 @@ def test_staff_switch_to_a_coming_event_asks_its_question_and_goes_into_new_reco
     enter_pin(kiosk, staff_pin)
     kiosk.tap(event_chip(staff, server_event.id))
     assert kiosk.app.store.get_meta("active_event") is None
-    assert kiosk.app.active_event() == server_event.id
+    assert kiosk.app.events.current_id() == server_event.id
     staff.close()
 
 
 def test_a_new_active_event_on_the_server_overrides_the_kiosks_own_choice(fresh):
     kiosk = fresh
     demo = kiosk.app.content().model_dump(mode="json")
-    kiosk.app.choose_event(COMING_EVENT)
-    assert kiosk.app.active_event() == COMING_EVENT
+    kiosk.app.events.choose(COMING_EVENT)
+    assert kiosk.app.events.current_id() == COMING_EVENT
     try:
         # The same server event again (a config pull that changed nothing): the choice holds.
         kiosk.app.store.put_kiosk_config(demo, None)
         kiosk.app.reload_content()
-        assert kiosk.app.active_event() == COMING_EVENT
+        assert kiosk.app.events.current_id() == COMING_EVENT
         # Staff on the server make another event active: the kiosk follows the server.
         evening = dict(demo["event"], id="iltatori-2027-03", date="2027-03-10")
         evening["question"] = {"fi": "Mitä illalla?", "sv": "", "en": ""}
         kiosk.app.store.put_kiosk_config(demo | {"event": evening}, None)
         kiosk.app.reload_content()
-        assert kiosk.app.active_event() == "iltatori-2027-03"
+        assert kiosk.app.events.current_id() == "iltatori-2027-03"
         kiosk.tap(kiosk.widget("attract", "feedback"))
         assert kiosk.screen("rating").question == "Mitä illalla?"
         kiosk.tap(kiosk.widget("rating", "face2"))
