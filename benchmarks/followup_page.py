@@ -34,7 +34,7 @@ machine lands on both rather than on whichever was running:
 Open loop (rows 2-4): client i plans its k-th request at t0 + (i / clients + k) x interval and its
 latency counts from that planned start. A client has one connection, so after a late answer its
 next request goes out as soon as the connection is free, still timed from its own planned start:
-the wait is counted, not omitted (no coordinated omission). In rows 3 and 4 the connections are
+the wait is counted, not omitted (no coordinated omission). In rows 2-4 the connections are
 open before t0, and requests still unanswered max(1 s, slice / 2) after a slice ends are abandoned,
 counted as ``unfinished`` and entered in the percentiles with the time waited so far (a lower
 bound). ``offered_rps`` = planned requests / slice length; ``rps`` = answers / (last answer - t0):
@@ -216,61 +216,33 @@ async def _get(reader, writer, host: str, path: str) -> int:
     return status
 
 
-async def _client(host, port, paths, deadline, latencies, errors, counter, schedule) -> None:
-    """One keep-alive connection. ``schedule`` is None for back-to-back requests (saturation),
-    else ``(first, interval)``: requests start at fixed times and latency counts from the planned
-    start, so a slow answer that delays the next request is not hidden (coordinated omission)."""
+async def _client(host, port, paths, deadline, latencies, errors, counter) -> None:
+    """One keep-alive connection sending its next request the moment an answer arrives."""
     reader, writer = await asyncio.open_connection(host, port)
     index = 0
     try:
-        while counter[0] < MAX_REQUESTS_PER_PHASE:
-            planned = time.perf_counter() if schedule is None else schedule[0] + index * schedule[1]
-            # Checked before sleeping, so a paced client does not idle one interval past the end.
-            if planned >= deadline:
-                break
-            delay = planned - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        while counter[0] < MAX_REQUESTS_PER_PHASE and time.perf_counter() < deadline:
+            started = time.perf_counter()
             path = paths[index % len(paths)]
             index += 1
             counter[0] += 1
             status = await _get(reader, writer, host, path)
-            latencies.append(time.perf_counter() - planned)
+            latencies.append(time.perf_counter() - started)
             if status != 200:
                 errors[0] += 1
     finally:
         writer.close()
 
 
-async def _phase(
-    host: str,
-    port: int,
-    paths: list[str],
-    clients: int,
-    seconds: float,
-    interval: float | None = None,
-) -> dict:
+async def _phase(host: str, port: int, paths: list[str], clients: int, seconds: float) -> dict:
+    """Closed loop (row 1): ``clients`` connections back to back for ``seconds``."""
     latencies: list[float] = []
     errors, counter = [0], [0]
     started = time.perf_counter()
     deadline = started + seconds
-
-    def schedule(i: int):
-        # Paced clients start evenly spread over one interval.
-        return None if interval is None else (started + i * interval / clients, interval)
-
     await asyncio.gather(
         *(
-            _client(
-                host,
-                port,
-                paths[i::clients] or paths,
-                deadline,
-                latencies,
-                errors,
-                counter,
-                schedule(i),
-            )
+            _client(host, port, paths[i::clients] or paths, deadline, latencies, errors, counter)
             for i in range(clients)
         )
     )
@@ -593,15 +565,17 @@ def main(argv: list[str] | None = None) -> dict:
             # someone else's work lands on both instead of on whichever ran at that moment.
             slices: dict[str, list[dict]] = {}
             piece = args.seconds / args.rounds
-            for interval, suffix in ((None, ""), (args.interval, "_paced")):
+            paced_rate = args.clients / args.interval
+            for suffix in ("", "_paced"):
                 for _ in range(args.rounds):
                     for name, paths in targets.items():
-                        slices.setdefault(name + suffix, []).append(
-                            _run_slice(
-                                pid,
-                                _phase("127.0.0.1", port, paths, args.clients, piece, interval),
-                            )
+                        host = "127.0.0.1"
+                        phase = (
+                            _phase(host, port, paths, args.clients, piece)
+                            if not suffix
+                            else _open_loop(host, port, paths, args.clients, piece, paced_rate)
                         )
+                        slices.setdefault(name + suffix, []).append(_run_slice(pid, phase))
             reference = _summary(slices["healthz"])["rps"]  # H: /healthz saturated rate
             if reference <= 0:
                 raise RuntimeError("/healthz answered nothing in the saturated phase")

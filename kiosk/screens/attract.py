@@ -18,7 +18,7 @@ from kiosk.content import ThemeCard, theme_card
 from kiosk.i18n import _, format_date
 from kiosk.screens.base import KioskScreen, load_kv
 
-__all__ = ["AttractScreen", "ROTATE_SECONDS", "WALL_STORY_CHARS", "wall_stories"]
+__all__ = ["AttractScreen", "ROTATE_SECONDS", "WALL_STORY_CHARS", "shorten", "wall_stories"]
 
 ROTATE_SECONDS = 8.0
 WALL_STORY_CHARS = 240  # a story can be 2,000 characters; the wall shows a few lines of it

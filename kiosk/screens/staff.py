@@ -102,12 +102,12 @@ class StaffScreen(KioskScreen):
     def refresh(self, *_args) -> None:
         store = self.app.store
         counts = store.counts()
+        known = dict(self.app.events.known())
+        current = self.app.events.current_id()
         lines = [
             _("Waiting to be sent: {n}").format(n=counts.get("pending", 0)),
             _("Sent: {n}").format(n=counts.get("synced", 0)),
-            _("Active event: {event}").format(
-                event=self._event_label(self.app.events.current_id())
-            ),
+            _("Active event: {event}").format(event=self._event_label(current, known.get(current))),
         ]
         service = self.app.sync_service
         if service is None:
@@ -118,19 +118,18 @@ class StaffScreen(KioskScreen):
             lines.extend(describe_status(service.status(), _)[1:])
         self.status_lines = lines
         self.folders = usb_folders()
-        self._build_choices()
+        self._build_choices(known, current)
 
-    def _event_label(self, event_id: str) -> str:
+    def _event_label(self, event_id: str, info) -> str:
         """An event as staff know it: its name and date in the kiosk's language, else its id."""
-        info = dict(self.app.events.known()).get(event_id)
         if info is None:
             return event_id
         lang = self.app.tr.lang
         return f"{info.name.get(lang) or event_id} · {format_date(info.date, lang)}"
 
-    def _build_choices(self) -> None:
-        choices = [(e, self._event_label(e)) for e, _info in self.app.events.known()]
-        self._event_pool.fill(self.ids.events, choices, {self.app.events.current_id()})
+    def _build_choices(self, known: dict, current: str) -> None:
+        choices = [(e, self._event_label(e, info)) for e, info in known.items()]
+        self._event_pool.fill(self.ids.events, choices, {current})
         self._usb_pool.fill(self.ids.usb, [(f, f) for f in self.folders])
         for button in self.ids.usb.children:
             button.disabled = self.app.sync_service is None

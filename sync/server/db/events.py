@@ -7,8 +7,8 @@ another's, and beside a region-wide one, without either changing the other's que
 
 A caller may rely on:
 - :func:`conflicting_active_events` names the active events that would give some kiosk a second
-  event of the same kind (both list it, or both are for all kiosks); activating an event ends
-  exactly those (see ``staff_plan_queries.activate_event``).
+  event of the same kind (both list it, or both are for all kiosks); :func:`activate` makes an
+  event active and ends exactly those, in one statement (staff's "make active", seed-demo).
 - :func:`events_for_kiosk` gives a kiosk its active event and the events its staff may switch
   to at the kiosk (its active one and the coming ones, by date).
 """
@@ -19,11 +19,17 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, exists, or_, select
+from sqlalchemy import Connection, exists, or_, select, update
 
 from sync.server.db.tables import event_kiosks, events
 
-__all__ = ["SWITCHABLE_EVENTS", "conflicting_active_events", "events_for_kiosk", "kiosks_of"]
+__all__ = [
+    "SWITCHABLE_EVENTS",
+    "activate",
+    "conflicting_active_events",
+    "events_for_kiosk",
+    "kiosks_of",
+]
 
 SWITCHABLE_EVENTS = 5  # the active one and the next few: what fits on the kiosk's staff screen
 
@@ -51,6 +57,18 @@ def conflicting_active_events(
         if (not mine and not theirs) or (mine & theirs):
             clashing.append(other)
     return sorted(clashing)
+
+
+def activate(conn: Connection, event_id: str) -> list[str]:
+    """Make the (existing) event ``event_id`` active; end and return the events it clashed with."""
+    ended = conflicting_active_events(conn, event_id, kiosks_of(conn, event_id))
+    # One statement, so no reader ever sees a kiosk with two events or none in between.
+    conn.execute(
+        update(events)
+        .where(events.c.id.in_([event_id, *ended]))
+        .values(active=events.c.id == event_id)
+    )
+    return ended
 
 
 def events_for_kiosk(conn: Connection, kiosk_id: str, today: date) -> tuple[Any | None, list[Any]]:

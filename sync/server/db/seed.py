@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from sync.protocol import EventInfo, KioskConfig, ThemeInfo
 from sync.server.db.engine import write_connection
-from sync.server.db.events import conflicting_active_events, kiosks_of
+from sync.server.db.events import activate
 from sync.server.db.tables import events, theme_steps, theme_updates, themes
 
 __all__ = ["SeedResult", "seed_from_config"]
@@ -124,18 +124,8 @@ def _event_values(event: EventInfo) -> dict:
 def _activate_event(conn: Connection, event: EventInfo) -> None:
     # Like staff's "make active": the demo event is for all kiosks, so it ends the other active
     # event for all kiosks, and leaves the events of chosen kiosks alone.
-    ended = conflicting_active_events(conn, event.id, kiosks_of(conn, event.id))
-    if ended:
-        conn.execute(update(events).where(events.c.id.in_(ended)).values(active=False))
-    _upsert(conn, events, event.id, _event_values(event) | {"active": True})
-
-
-def _add_event(conn: Connection, event: EventInfo) -> None:
-    """A coming event: its texts upserted, whether it is active left as it is (new: not)."""
-    if conn.execute(select(events.c.id).where(events.c.id == event.id)).first():
-        conn.execute(update(events).where(events.c.id == event.id).values(**_event_values(event)))
-    else:
-        conn.execute(events.insert().values(id=event.id, active=False, **_event_values(event)))
+    _upsert(conn, events, event.id, _event_values(event))
+    activate(conn, event.id)
 
 
 def seed_from_config(
@@ -148,9 +138,9 @@ def seed_from_config(
             _upsert(conn, themes, theme.id, _theme_values(theme, order, now))
             steps_added += _add_steps(conn, theme)
             updates_added += _add_updates(conn, theme, now)
-        for event in config.events:
+        for event in config.events:  # coming events: texts upserted, left inactive (new: not)
             if config.event is None or event.id != config.event.id:
-                _add_event(conn, event)
+                _upsert(conn, events, event.id, _event_values(event))
         if config.event is not None:
             _activate_event(conn, config.event)
     event_id = config.event.id if config.event else None

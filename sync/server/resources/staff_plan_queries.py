@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from sync.server.db.engine import write_connection
-from sync.server.db.events import conflicting_active_events, kiosks_of
+from sync.server.db.events import activate, conflicting_active_events
 from sync.server.db.tables import event_kiosks, events, kiosks, theme_steps, theme_updates, themes
 from sync.server.resources.staff_forms import FormError
 
@@ -202,11 +202,4 @@ def activate_event(engine: Engine, event_id: str) -> list[str]:
     with write_connection(engine) as conn:
         if conn.execute(select(events.c.id).where(events.c.id == event_id)).first() is None:
             raise LookupError("no such event")
-        ended = conflicting_active_events(conn, event_id, kiosks_of(conn, event_id))
-        # One statement, so no reader ever sees a kiosk with two events or none in between.
-        conn.execute(
-            update(events)
-            .where(events.c.id.in_([event_id, *ended]))
-            .values(active=events.c.id == event_id)
-        )
-    return ended
+        return activate(conn, event_id)
