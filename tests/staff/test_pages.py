@@ -49,7 +49,7 @@ def test_story_moderation_reaches_kiosk_config_and_withdrawal_erases_it(
     queue = client.get("/staff/api/stories").json()
     assert queue[0]["id"] == story_id and queue[0]["personal_data_suspected"] is True
     assert "phone" in queue[0]["findings"]
-    assert "May contain personal data" in client.get("/staff/stories?lang=en").text
+    assert "This story may contain personal data" in client.get("/staff/stories?lang=en").text
 
     def act(**data):
         return client.post(

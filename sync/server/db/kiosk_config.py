@@ -4,8 +4,9 @@ A caller may rely on: active themes in ``sort_order``; a velho only when the the
 contact only when staff made it public; every path step in date order; the latest status
 updates first; one ``mood_weeks`` entry for each of the recent ISO weeks (oldest first, zero
 counts included) counting the ratings of visits that chose the theme; the kiosk's active event
-and the events its staff may switch to (``sync.server.db.events``); approved stories only
-(redacted text when staff redacted one), newest first. :func:`config_etag` is the same for the
+and the events its staff may switch to (``sync.server.db.events``); approved stories that pass the
+privacy gate only (``sync.server.db.story_privacy``; redacted text when staff redacted one),
+newest first. :func:`config_etag` is the same for the
 same content whatever ``generated_at`` says.
 """
 
@@ -30,6 +31,7 @@ from sync.protocol import (
     canonical_json,
 )
 from sync.server.db.events import events_for_kiosk
+from sync.server.db.story_privacy import publishable_stories
 from sync.server.db.tables import record_themes, records, theme_steps, theme_updates, themes
 
 __all__ = ["build_kiosk_config", "config_etag", "iso_week"]
@@ -167,24 +169,11 @@ def _event_info(row) -> EventInfo:
 
 
 def _stories(conn: Connection, limit: int) -> list[WallStory]:
-    rows = conn.execute(
-        select(
-            records.c.id,
-            records.c.story,
-            records.c.story_redacted,
-            records.c.lang,
-            records.c.theme_ids,
-        )
-        .where(records.c.kind == "story", records.c.story_status == "approved")
-        .order_by(records.c.created_at.desc(), records.c.id)
-        .limit(limit)
-    )
+    # Only what passes the privacy gate: the gate is enforced here, where the wall is built,
+    # not only in the moderation form.
     return [
-        WallStory(
-            id=r.id, text=r.story_redacted or r.story, lang=r.lang, theme_ids=r.theme_ids or []
-        )
-        for r in rows
-        if (r.story_redacted or r.story)
+        WallStory(id=s["id"], text=s["text"], lang=s["lang"], theme_ids=s["theme_ids"])
+        for s in publishable_stories(conn, limit=limit)
     ]
 
 

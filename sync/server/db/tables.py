@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "audit_log",
     "batches",
     "enrollment_codes",
     "event_kiosks",
@@ -36,6 +37,7 @@ __all__ = [
     "record_themes",
     "records",
     "staff_users",
+    "story_privacy",
     "theme_steps",
     "theme_updates",
     "themes",
@@ -223,4 +225,37 @@ enrollment_codes = Table(
     Column("created_at", UTC_TIME, nullable=False),
     Column("expires_at", UTC_TIME, nullable=False),
     Column("used_at", UTC_TIME),
+)
+
+# The privacy gate of stories (sync.server.domain.privacy_gate): dismissed findings by kind and
+# text, a moderator's own "holds personal data" flag, and the written reason when staff
+# published a story despite open findings. Kept beside the record, one row per story.
+story_privacy = Table(
+    "story_privacy",
+    metadata,
+    Column("record_id", String(36), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("dismissed", JSON, nullable=False),
+    Column("manually_flagged", Boolean, nullable=False, default=False),
+    Column("override_reason", Text),
+    Column("override_by", String(100)),
+    Column("override_at", UTC_TIME),
+)
+
+# The audit trail: who did what, when and from where. Append-only in the database (triggers
+# refuse UPDATE, and DELETE of entries younger than a year; see the migration), so neither a
+# bug nor a staff account can rewrite history; `kiosk-server purge` removes entries past the
+# configured retention.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTC_TIME, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("address", String(64), nullable=False, default=""),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor_at", "actor", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 __all__ = ["BOM", "COLUMNS", "DELIMITERS", "csv_chunks", "export_row", "jsonl_chunks"]
@@ -100,17 +100,19 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def csv_chunks(rows: Iterable[Mapping], delimiter: str = "comma") -> Iterator[bytes]:
+def csv_chunks(
+    rows: Iterable[Mapping], delimiter: str = "comma", columns: Sequence[str] = COLUMNS
+) -> Iterator[bytes]:
     """UTF-8 CSV with BOM and CRLF line ends, header first, ``delimiter`` ``comma``/``semicolon``."""
     if delimiter not in DELIMITERS:
         raise ValueError(f"delimiter must be one of {', '.join(DELIMITERS)}, not {delimiter!r}")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITERS[delimiter], lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     pending = 0
     for row in rows:
-        writer.writerow([_csv_cell(row[c]) for c in COLUMNS])
+        writer.writerow([_csv_cell(row[c]) for c in columns])
         pending += 1
         if pending >= _CHUNK_ROWS:
             yield buffer.getvalue().encode("utf-8")
@@ -120,11 +122,11 @@ def csv_chunks(rows: Iterable[Mapping], delimiter: str = "comma") -> Iterator[by
     yield buffer.getvalue().encode("utf-8")
 
 
-def jsonl_chunks(rows: Iterable[Mapping]) -> Iterator[bytes]:
-    """One JSON object per line (UTF-8, no BOM), keys in :data:`COLUMNS` order."""
+def jsonl_chunks(rows: Iterable[Mapping], columns: Sequence[str] = COLUMNS) -> Iterator[bytes]:
+    """One JSON object per line (UTF-8, no BOM), keys in ``columns`` order."""
     lines: list[str] = []
     for row in rows:
-        lines.append(json.dumps({c: row[c] for c in COLUMNS}, ensure_ascii=False))
+        lines.append(json.dumps({c: row[c] for c in columns}, ensure_ascii=False, default=str))
         if len(lines) >= _CHUNK_ROWS:
             yield ("\n".join(lines) + "\n").encode("utf-8")
             lines = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync.server.resources import (
+    staff_audit,
     staff_auth,
     staff_exports,
     staff_pages,
@@ -20,6 +21,6 @@ from sync.server.resources import (
 __all__ = ["router"]
 
 router = APIRouter()
-for part in (staff_auth, staff_pages, staff_themes, staff_pictures, staff_exports):
+for part in (staff_auth, staff_pages, staff_themes, staff_pictures, staff_exports, staff_audit):
     router.include_router(part.router)
 router.include_router(staff_render.static_router)

@@ -13,9 +13,12 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
+from sync.server.db import audit
+from sync.server.db.engine import write_connection
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
 from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
+from sync.server.resources.staff_audit import actor_of
 from sync.server.resources.staff_auth import (
     ApiUser,
     PageUser,
@@ -56,6 +59,14 @@ def export(request: Request, user: ApiUser):
         "kiosk_id": params.get("kiosk") or None,
     }
     engine = request.app.state.engine
+    with write_connection(engine) as conn:
+        audit.append(
+            conn,
+            actor_of(request, user),
+            "export",
+            "records",
+            {"format": fmt} | {k: v for k, v in filters.items() if v},
+        )
 
     def rows() -> Iterator[dict]:
         # The connection lives as long as the download; rows stream in chunks of 500.

@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sync.server.domain.privacy_gate import MIN_REASON_CHARS
 from sync.server.domain.theme_path import theme_warnings
 from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
+from sync.server.resources.staff_audit import actor_of
 from sync.server.resources.staff_auth import (
     ApiUser,
     CsrfForm,
@@ -122,7 +124,14 @@ def batch_page(batch_id: str, request: Request, user: PageUser):
 # --- stories
 
 
-def _stories_page(request: Request, user: StaffUser, *, error: str = "", status_code: int = 200):
+def _stories_page(
+    request: Request,
+    user: StaffUser,
+    *,
+    error: str = "",
+    status_code: int = 200,
+    error_story: str = "",
+):
     status = request.query_params.get("status", q.PENDING)
     if status not in q.STORY_STATUSES:
         status = q.PENDING
@@ -140,7 +149,11 @@ def _stories_page(request: Request, user: StaffUser, *, error: str = "", status_
             "page": page,
             "status": status,
             "counts": counts,
-            "error": error,
+            # An error about one story is shown on its card, where the moderator is looking.
+            "error": "" if error_story else error,
+            "story_error": error,
+            "error_story": error_story,
+            "min_reason": MIN_REASON_CHARS,
             "statuses": q.STORY_STATUSES,
         },
         active="stories",
@@ -163,12 +176,20 @@ def moderate(
     action = str(form.get("action", ""))
     try:
         q.moderate_story(
-            _engine(request), record_id, action, user.username, passage=str(form.get("passage", ""))
+            _engine(request),
+            record_id,
+            action,
+            actor_of(request, user),
+            passage=str(form.get("passage", "")),
+            finding=str(form.get("finding", "")),
+            reason=str(form.get("reason", "")),
         )
     except LookupError:
         raise HTTPException(status_code=404, detail="no such story") from None
     except ValueError as exc:
-        return _stories_page(request, user, error=error_text(request, exc), status_code=400)
+        return _stories_page(
+            request, user, error=error_text(request, exc), status_code=400, error_story=record_id
+        )
     back = str(form.get("back_status", q.PENDING))
     back = back if back in q.STORY_STATUSES else q.PENDING
     # Back to the page the story was moderated on; page 0 keeps the plain URL.
@@ -206,6 +227,8 @@ def stories_json(request: Request, user: ApiUser, response: Response):
             "status": r["story_status"] or q.PENDING,
             "personal_data_suspected": bool(r["personal_data_suspected"]),
             "findings": [f.kind for f in r["findings"]],
+            "manually_flagged": r["privacy"].manually_flagged,
+            "published_despite_findings": bool(r["privacy"].override_reason),
         }
         for r in rows[:PAGE_SIZE]
     ]

@@ -14,24 +14,26 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     Connection,
-    Engine,
     and_,
     case,
     func,
-    or_,
     select,
     true,
-    update,
 )
 
-from sync.server.db.engine import write_connection
+from sync.server.db.story_moderation import (
+    PENDING,
+    STORY_STATUSES,
+    moderate_story,
+    story_counts,
+    story_queue,
+)
 from sync.server.db.tables import (
     batches,
     kiosks,
     record_themes,
     records,
 )
-from sync.server.domain.moderation import find_personal_data, redact
 
 __all__ = [
     "PENDING",
@@ -49,8 +51,6 @@ __all__ = [
 ]
 
 SILENT_AFTER = timedelta(hours=24)
-PENDING = "pending"
-STORY_STATUSES = ("pending", "approved", "hidden", "withdrawn")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -167,68 +167,7 @@ def export_records(
     yield from result
 
 
-# --- stories
-
-
-def story_queue(
-    conn: Connection, status: str = PENDING, limit: int = 200, offset: int = 0
-) -> list[dict]:
-    """Stories with ``status`` (pending includes never-moderated ones); flagged ones first, then
-    oldest first. The record id breaks ties, so pages read with ``limit`` and ``offset`` neither
-    skip nor repeat a story."""
-    if status == PENDING:
-        cond = or_(records.c.story_status.is_(None), records.c.story_status == PENDING)
-    else:
-        cond = records.c.story_status == status
-    rows = conn.execute(
-        select(records)
-        .where(records.c.kind == "story", cond)
-        .order_by(records.c.personal_data_suspected.desc(), records.c.created_at, records.c.id)
-        .limit(limit)
-        .offset(offset)
-    ).mappings()
-    out = []
-    for row in rows:
-        item = dict(row)
-        item["findings"] = find_personal_data(item["story_redacted"] or item["story"])
-        out.append(item)
-    return out
-
-
-def story_counts(conn: Connection) -> dict[str, int]:
-    status = func.coalesce(records.c.story_status, PENDING)
-    rows = conn.execute(
-        select(status, func.count()).where(records.c.kind == "story").group_by(status)
-    ).all()
-    return {s: 0 for s in STORY_STATUSES} | {s: int(n) for s, n in rows}
-
-
-def moderate_story(
-    engine: Engine, record_id: str, action: str, staff: str, passage: str = ""
-) -> None:
-    """``approve``, ``hide``, ``pending`` (back to the queue) or ``redact`` a passage.
-
-    A withdrawn story stays withdrawn: the visitor's word wins over any moderator action.
-    """
-    if action not in ("approve", "hide", "pending", "redact"):
-        raise ValueError(f"unknown moderation action {action!r}")
-    now = datetime.now(UTC)
-    with write_connection(engine) as conn:
-        row = conn.execute(
-            select(records.c.story, records.c.story_redacted, records.c.story_status).where(
-                records.c.id == record_id, records.c.kind == "story"
-            )
-        ).first()
-        if row is None:
-            raise LookupError("no such story")
-        if row.story_status == "withdrawn":
-            raise ValueError("the visitor withdrew this story; it can no longer be changed")
-        values: dict = {"moderated_at": now, "moderated_by": staff}
-        if action == "redact":
-            values["story_redacted"] = redact(row.story_redacted or row.story or "", passage)
-        else:
-            values["story_status"] = {"approve": "approved", "hide": "hidden"}.get(action, PENDING)
-        conn.execute(update(records).where(records.c.id == record_id).values(**values))
+# --- stories: sync.server.db.story_moderation (re-exported here for the staff pages)
 
 
 # --- pictures

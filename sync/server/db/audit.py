@@ -1,0 +1,108 @@
+"""The audit trail in the database: append an entry, read entries with filters, purge old ones.
+
+A caller may rely on: :func:`append` writing in the caller's transaction (so an action and its
+entry are committed together or not at all); :func:`entries` returning newest first with a
+stable order (time, then id) for paging; :func:`purge_before` being the only way anything is
+removed — the database itself refuses to update an entry or delete one younger than a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from sync.server.db.tables import audit_log
+from sync.server.domain.audit import Actor
+
+__all__ = ["AuditFilter", "append", "count", "entries", "purge_before"]
+
+_MAX_TEXT = {"actor": 100, "address": 64, "action": 64, "target": 200}
+
+
+def append(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    target: str = "",
+    details: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Append one entry. ``details`` is what was done: filters of an export, before and after of
+    an edit, the reason of an override."""
+    conn.execute(
+        insert(audit_log).values(
+            at=now or datetime.now(UTC),
+            actor=(actor.name or "?")[: _MAX_TEXT["actor"]],
+            address=(actor.address or "")[: _MAX_TEXT["address"]],
+            action=action[: _MAX_TEXT["action"]],
+            target=(target or "")[: _MAX_TEXT["target"]],
+            details=dict(details or {}),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page and its export may filter on; empty fields filter nothing."""
+
+    actor: str = ""
+    action: str = ""
+    target: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self) -> list:
+        conds = []
+        if self.actor:
+            conds.append(func.lower(audit_log.c.actor) == self.actor.lower())
+        if self.action:
+            conds.append(audit_log.c.action == self.action)
+        if self.target:
+            conds.append(audit_log.c.target == self.target)
+        if self.since is not None:
+            conds.append(audit_log.c.at >= self.since)
+        if self.until is not None:
+            conds.append(audit_log.c.at < self.until)
+        return conds
+
+
+def entries(
+    conn: Connection,
+    where: AuditFilter = AuditFilter(),
+    *,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> Iterator[Mapping[str, Any]]:
+    """Entries matching ``where``, newest first."""
+    query = (
+        select(audit_log)
+        .where(*where.conditions())
+        .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    for row in conn.execution_options(yield_per=500).execute(query).mappings():
+        item = dict(row)
+        if item["at"].tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
+            item["at"] = item["at"].replace(tzinfo=UTC)
+        yield item
+
+
+def count(conn: Connection, where: AuditFilter = AuditFilter()) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(audit_log).where(*where.conditions())
+        ).scalar_one()
+    )
+
+
+def purge_before(conn: Connection, cutoff: datetime) -> int:
+    """Delete entries older than ``cutoff``; returns how many went."""
+    result = conn.execute(delete(audit_log).where(audit_log.c.at < cutoff))
+    return int(result.rowcount or 0)
