@@ -42,7 +42,8 @@ if [ ! -e /etc/kiosk-server/kiosk-server.env ]; then
 	echo "Fill in /etc/kiosk-server/kiosk-server.env before starting the server."
 fi
 install -m 0644 "$here/kiosk-server.service" "$here/kiosk-server-backup.service" \
-	"$here/kiosk-server-backup.timer" /etc/systemd/system/
-systemctl enable kiosk-server.service kiosk-server-backup.timer
+	"$here/kiosk-server-backup.timer" "$here/kiosk-server-purge.service" \
+	"$here/kiosk-server-purge.timer" /etc/systemd/system/
+systemctl enable kiosk-server.service kiosk-server-backup.timer kiosk-server-purge.timer
 if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 echo "Installed. Next: edit /etc/kiosk-server/kiosk-server.env, then systemctl start kiosk-server"

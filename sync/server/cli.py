@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
-from sync.server import deploy_cli
+from sync.server import deploy_cli, purge_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
 from sync.server.db.ingest import parse_batch, store_batch
@@ -345,6 +345,12 @@ COMMANDS: list[Command] = [
         _("Restore a backup into an empty database."),
         deploy_cli.add_restore,
         deploy_cli.run_restore,
+    ),
+    (
+        "purge",
+        _("Erase story texts, follow-up pages and audit entries past their retention."),
+        purge_cli.add_purge,
+        lambda args: purge_cli.run_purge(args, _settings(args), lambda: _engine(args)),
     ),
 ]
 

@@ -61,6 +61,15 @@ class Settings:
     wall_stories: int = _opt(30, "How many approved stories kiosk-config carries.")
     age_groups: tuple[str, ...] = _opt(AGE_GROUPS, "Comma-separated age groups kiosks offer.")
     districts: tuple[str, ...] = _opt((), "Comma-separated districts; empty allows any slug.")
+    story_retention_months: int = _opt(
+        24, "Months after its event ends that a story's text is kept; purge erases it then."
+    )
+    follow_up_months: int = _opt(
+        24, "Months a follow-up page (token and short code) stays open after the visit."
+    )
+    audit_retention_days: int = _opt(
+        730, "Days the audit trail keeps an entry (at least 365; the database refuses less)."
+    )
 
     @classmethod
     def load(

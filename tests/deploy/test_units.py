@@ -31,6 +31,8 @@ def test_the_units_are_there():
         "kiosk-server.service",
         "kiosk-server-backup.service",
         "kiosk-server-backup.timer",
+        "kiosk-server-purge.service",
+        "kiosk-server-purge.timer",
     } <= names
 
 

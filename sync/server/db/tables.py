@@ -36,6 +36,7 @@ __all__ = [
     "metadata",
     "record_themes",
     "records",
+    "site_texts",
     "staff_users",
     "story_privacy",
     "theme_steps",
@@ -258,4 +259,16 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_actor_at", "actor", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
+)
+
+# Texts admins edit on the staff web and the public reads: the privacy notice, the
+# accessibility statement. One row per text and language; no row means the built-in default.
+site_texts = Table(
+    "site_texts",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("lang", String(2), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UTC_TIME, nullable=False),
+    Column("updated_by", String(100), nullable=False),
 )

@@ -15,12 +15,21 @@ from sync.server.resources import (
     staff_pages,
     staff_pictures,
     staff_render,
+    staff_site_texts,
     staff_themes,
 )
 
 __all__ = ["router"]
 
 router = APIRouter()
-for part in (staff_auth, staff_pages, staff_themes, staff_pictures, staff_exports, staff_audit):
+for part in (
+    staff_auth,
+    staff_pages,
+    staff_themes,
+    staff_pictures,
+    staff_exports,
+    staff_audit,
+    staff_site_texts,
+):
     router.include_router(part.router)
 router.include_router(staff_render.static_router)

@@ -1,4 +1,4 @@
-"""The privacy gate of stories and the append-only audit trail.
+"""The privacy gate of stories, the append-only audit trail and admin-edited site texts.
 
 Revision ID: staff_gate
 Revises: 0001
@@ -61,6 +61,15 @@ def upgrade() -> None:
         sa.Column("details", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
+    op.create_table(
+        "site_texts",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("lang", sa.String(length=2), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("key", "lang", name=op.f("pk_site_texts")),
+    )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_actor_at", "audit_log", ["actor", "at"])
     op.create_index("ix_audit_log_action_at", "audit_log", ["action", "at"])
@@ -94,4 +103,5 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_actor_at", table_name="audit_log")
     op.drop_index("ix_audit_log_at", table_name="audit_log")
     op.drop_table("audit_log")
+    op.drop_table("site_texts")
     op.drop_table("story_privacy")
