@@ -233,6 +233,9 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
         ("staff-pictures", "/staff/pictures"),
         ("staff-events", "/staff/events"),
         ("staff-exports", "/staff/exports"),
+        ("staff-audit", "/staff/audit"),
+        ("staff-privacy", "/staff/privacy"),
+        ("public-privacy", "/privacy"),
         ("staff-overview-en", "/staff/?lang=en"),
     ):
         response = page.goto(base + path)
@@ -279,7 +282,7 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
 
     # Gone from the export (the staff browser's session) and from kiosk-config.
     for fmt in ("csv", "jsonl"):
-        export = staff.request.get(f"{base}/staff/api/export?format={fmt}")
+        export = staff.request.get(f"{base}/staff/api/export?format={fmt}&story_text=all")
         assert export.status == 200
         body = export.body().decode("utf-8-sig")
         assert "Kauppatori elää talvellakin" not in body and "040 123 4567" in body
@@ -316,3 +319,46 @@ def test_axe_harness_reports_violations(browser):
     )
     context.close()
     assert "image-alt" in ids and "label" in ids
+
+
+def test_privacy_gate_in_the_browser(server, browser):
+    """A librarian meets a story with a phone number: no one-click approval, the findings are
+    named, "Remove all findings" cleans it, and only then it reaches the story wall."""
+    base = server["base"]
+    visit = make_visit(
+        server["kiosk"].kiosk_id,
+        story="Portin selässä soi 040 765 4321 aina, kun tori aukeaa.",
+        theme_ids=("liikenne",),
+    )
+    _post_batch(server, visit)
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/stories")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/stories")
+    card = page.locator("li.card", has_text="Portin selässä")
+    assert card.get_by_role("button", name="Hyväksy tarinaseinälle").count() == 0
+    assert "040 765 4321" in card.locator("mark").first.inner_text()
+    # "Publish anyway" asks for a reason; the browser itself refuses a too short one (the
+    # server refuses it too: test_privacy_gate.py).
+    card.locator("summary", has_text="Julkaise silti").click()
+    reason = card.get_by_label("Miksi tarinan saa julkaista")
+    reason.fill("koska voi")
+    card.get_by_role("button", name="Julkaise henkilötiedoista huolimatta").click()
+    assert reason.evaluate("e => e.validity.tooShort") is True
+    assert "done=" not in page.url
+    _check_page(page, "staff-stories-gate")
+    assert all("Portin selässä" not in s["text"] for s in _kiosk_config(server)["stories"])
+    card.get_by_role("button", name="Poista kaikki löydökset").click()
+    page.wait_for_url("**done=redact_all")
+    card = page.locator("li.card", has_text="Portin selässä")
+    card.get_by_role("button", name="Hyväksy tarinaseinälle").click()
+    page.wait_for_url("**done=approve")
+    wall = [s["text"] for s in _kiosk_config(server)["stories"]]
+    assert "Portin selässä soi […] aina, kun tori aukeaa." in wall
+    page.goto(base + "/staff/audit")
+    assert "Poisti kaikki löydökset" in page.content()
+    _check_page(page, "staff-audit-after-gate")
+    staff.close()

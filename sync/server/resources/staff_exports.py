@@ -11,19 +11,25 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
+from sync.server.db.exports import export_names, visit_record_groups
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
+from sync.server.domain.i18n import translations
+from sync.server.domain.privacy_gate import assess, publishable
+from sync.server.domain.visit_export import VISIT_COLUMNS, VisitNames, visit_row, xlsx_bytes
 from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_audit import actor_of
 from sync.server.resources.staff_auth import (
     ApiUser,
     PageUser,
+    staff_lang,
     staff_page,
 )
+from sync.server.resources.staff_render import DISPLAY_TIMEZONE
 
 __all__ = ["router"]
 
@@ -39,20 +45,30 @@ def exports_page(request: Request, user: PageUser):
         request,
         user,
         "staff/exports.html",
-        {"events": events, "kiosks": kiosks, "columns": COLUMNS},
+        {"events": events, "kiosks": kiosks, "columns": COLUMNS, "visit_columns": VISIT_COLUMNS},
         active="exports",
     )
 
 
 @router.get("/staff/api/export")
 def export(request: Request, user: ApiUser):
+    """Records (``unit=record``, the default) or visits (``unit=visit``) as CSV, JSON Lines or
+    an Excel workbook (``format=csv|jsonl|xlsx``). Story text is left out unless it passed
+    moderation and the privacy gate, or ``story_text=all`` asks for every text."""
     params = request.query_params
     fmt = params.get("format", "csv")
     delimiter = params.get("delimiter", "comma")
-    if fmt not in ("csv", "jsonl"):
-        raise HTTPException(status_code=400, detail="format must be csv or jsonl")
+    unit = params.get("unit", "record")
+    story_text = params.get("story_text", "published")
+    if fmt not in ("csv", "jsonl", "xlsx"):
+        raise HTTPException(status_code=400, detail="format must be csv, jsonl or xlsx")
     if delimiter not in DELIMITERS:
         raise HTTPException(status_code=400, detail="delimiter must be comma or semicolon")
+    if unit not in ("record", "visit"):
+        raise HTTPException(status_code=400, detail="unit must be record or visit")
+    if story_text not in ("published", "all"):
+        raise HTTPException(status_code=400, detail="story_text must be published or all")
+    include_unmoderated = story_text == "all"
     filters = {
         "event_id": params.get("event") or None,
         "batch_id": params.get("batch") or None,
@@ -64,27 +80,62 @@ def export(request: Request, user: ApiUser):
             conn,
             actor_of(request, user),
             "export",
-            "records",
-            {"format": fmt} | {k: v for k, v in filters.items() if v},
+            "visits" if unit == "visit" else "records",
+            {"format": fmt}
+            | {k: v for k, v in filters.items() if v}
+            | ({"story_text": "all"} if include_unmoderated else {}),
         )
+    lang = staff_lang(request)
+    columns = VISIT_COLUMNS if unit == "visit" else COLUMNS
 
-    def rows() -> Iterator[dict]:
+    def record_rows() -> Iterator[dict]:
         # The connection lives as long as the download; rows stream in chunks of 500.
         with engine.connect() as conn:
             for record in q.export_records(conn, **filters):
-                yield export_row(record)
+                row = export_row(record)
+                if record["kind"] == "story" and not include_unmoderated:
+                    privacy = assess(
+                        row["story"],
+                        dismissed_keys=record["dismissed"] or (),
+                        manually_flagged=bool(record["manually_flagged"]),
+                        override_reason=record["override_reason"],
+                    )
+                    if not publishable(record["story_status"], row["story"], privacy):
+                        row["story"] = None
+                yield row
 
-    chunks = csv_chunks(rows(), delimiter) if fmt == "csv" else jsonl_chunks(rows())
+    def visit_rows() -> Iterator[dict]:
+        with engine.connect() as conn:
+            names = VisitNames(
+                gettext=translations(lang).gettext,
+                timezone=DISPLAY_TIMEZONE,
+                **export_names(conn, lang),
+            )
+            for visit_records, gates in visit_record_groups(conn, **filters):
+                yield visit_row(
+                    visit_records, names, include_unmoderated=include_unmoderated, gates=gates
+                )
+
+    rows = visit_rows() if unit == "visit" else record_rows()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     scope = "-".join(v for v in filters.values() if v) or "all"
     safe_scope = "".join(c if c.isalnum() or c in "-_." else "_" for c in scope)[:80]
-    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
-    return StreamingResponse(
-        chunks,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="kayttajatori-{safe_scope}-{stamp}.{fmt}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    filename = f"kayttajatori-{unit}s-{safe_scope}-{stamp}.{fmt}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if fmt == "xlsx":
+        return Response(
+            xlsx_bytes(rows, columns, sheet="visits" if unit == "visit" else "records"),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=headers,
+        )
+    if fmt == "csv":
+        chunks = csv_chunks(rows, delimiter, columns)
+        media = "text/csv; charset=utf-8"
+    else:
+        chunks = jsonl_chunks(rows, columns)
+        media = "application/x-ndjson; charset=utf-8"
+    return StreamingResponse(chunks, media_type=media, headers=headers)

@@ -33,6 +33,7 @@ from sync.server.db.tables import (
     kiosks,
     record_themes,
     records,
+    story_privacy,
 )
 
 __all__ = [
@@ -156,7 +157,17 @@ def export_records(
     kiosk_id: str | None = None,
 ) -> Iterator[Mapping]:
     """Records in creation order, streamed; filters are ANDed when given."""
-    query = select(records).order_by(records.c.created_at, records.c.id)
+    # The privacy gate's columns ride along, so the export can leave out unpublishable text.
+    query = (
+        select(
+            records,
+            story_privacy.c.dismissed,
+            story_privacy.c.manually_flagged,
+            story_privacy.c.override_reason,
+        )
+        .select_from(records.outerjoin(story_privacy, story_privacy.c.record_id == records.c.id))
+        .order_by(records.c.created_at, records.c.id)
+    )
     if event_id:
         query = query.where(records.c.event_id == event_id)
     if batch_id:
