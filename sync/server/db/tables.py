@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 
@@ -184,6 +185,12 @@ events = Table(
     Column("question_en", String(300), nullable=False, default=""),
     # Active events reach their kiosks through kiosk-config; no kiosk has two (db/events.py).
     Column("active", Boolean, nullable=False, default=False),
+    # When the meeting itself is held (local time; none: an all-day entry) and its place in
+    # Swedish and English (``location`` is the Finnish one).
+    Column("start_time", Time),
+    Column("end_time", Time),
+    Column("location_sv", String(200), nullable=False, default=""),
+    Column("location_en", String(200), nullable=False, default=""),
 )
 
 event_kiosks = Table(

@@ -288,7 +288,11 @@ def events_calendar(token: str, request: Request):
     name = chosen or "kayttajatori"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
     return Response(
-        events_ics(upcoming, lang),
+        events_ics(
+            upcoming,
+            lang,
+            url=f"{request.app.state.settings.public_base_url.rstrip('/')}/f/{token}",
+        ),
         media_type="text/calendar; charset=utf-8",
         headers={
             **PUBLIC_HEADERS,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 
-__all__ = ["FormError", "checkbox", "iso_date", "slug", "text"]
+__all__ = ["FormError", "checkbox", "clock_time", "iso_date", "slug", "text"]
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -42,6 +42,17 @@ def iso_date(form: Mapping, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise FormError("%(field)s must be a date such as 2026-11-28.", field=name) from None
+
+
+def clock_time(form: Mapping, name: str) -> time | None:
+    """An optional time of day, ``18:00`` (what a time field sends) or ``18.00`` (as Finns write)."""
+    value = text(form, name, max_length=20).replace(".", ":")
+    if not value:
+        return None
+    try:
+        return time.fromisoformat(value if len(value) > 2 else value + ":00")
+    except ValueError:
+        raise FormError("%(field)s must be a time such as 18.00.", field=name) from None
 
 
 def slug(form: Mapping, name: str, *, event_id: bool = False) -> str:

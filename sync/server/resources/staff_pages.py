@@ -25,7 +25,14 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
-from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
+from sync.server.resources.staff_forms import (
+    FormError,
+    checkbox,
+    clock_time,
+    iso_date,
+    slug,
+    text,
+)
 
 __all__ = ["router"]
 
@@ -282,6 +289,14 @@ def _event_values(form: dict) -> dict:
             form, f"question_{lang}", required=lang == "fi", max_length=300
         )
     values["location"] = text(form, "location")
+    values["location_sv"] = text(form, "location_sv")
+    values["location_en"] = text(form, "location_en")
+    starts, ends = clock_time(form, "start_time"), clock_time(form, "end_time")
+    if ends and not starts:
+        raise FormError("start_time: give the start time too, or leave both times empty.")
+    if starts and ends and ends <= starts:
+        raise FormError("end_time: the event must end after it starts.")
+    values["start_time"], values["end_time"] = starts, ends
     return values
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -58,8 +58,23 @@ PUBLIC_HEADERS = {
 
 
 def loc(row: Mapping, field: str, lang: str) -> str:
-    """``row[field_<lang>]``, falling back to Finnish when that translation is empty."""
-    return row.get(f"{field}_{lang}") or row.get(f"{field}_fi") or ""
+    """``row[field_<lang>]``, falling back to Finnish when that translation is empty (the
+    Finnish value may also be the bare ``row[field]``, as an event's ``location`` is)."""
+    return row.get(f"{field}_{lang}") or row.get(f"{field}_fi") or row.get(field) or ""
+
+
+def clock(value: time | None, lang: str) -> str:
+    """A time of day as people write it: ``18.30`` in Finnish and Swedish, ``18:30`` in English."""
+    if value is None:
+        return ""
+    return value.strftime("%H:%M" if lang == "en" else "%H.%M")
+
+
+def clock_value(value: object) -> str:
+    """What an ``<input type=time>`` needs (``18:30``), from a time or the text a form sent."""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value or "")
 
 
 # Times are stored in UTC; people read them in the city's own time (Mikkeli by default).
@@ -93,6 +108,8 @@ def _make_env(lang: str) -> Environment:
     env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _format_date
     env.globals["loc"] = loc
+    env.globals["clock"] = clock
+    env.globals["clock_value"] = clock_value
     env.globals["LANGS"] = LANGS
     return env
 

@@ -1,4 +1,5 @@
-"""The privacy gate of stories, the append-only audit trail and admin-edited site texts.
+"""The privacy gate of stories, the append-only audit trail, admin-edited site texts, and
+events with a time and a place per language.
 
 Revision ID: staff_gate
 Revises: 0001
@@ -70,6 +71,15 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(length=100), nullable=False),
         sa.PrimaryKeyConstraint("key", "lang", name=op.f("pk_site_texts")),
     )
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(sa.Column("start_time", sa.Time(), nullable=True))
+        batch.add_column(sa.Column("end_time", sa.Time(), nullable=True))
+        batch.add_column(
+            sa.Column("location_sv", sa.String(length=200), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("location_en", sa.String(length=200), nullable=False, server_default="")
+        )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_actor_at", "audit_log", ["actor", "at"])
     op.create_index("ix_audit_log_action_at", "audit_log", ["action", "at"])
@@ -104,4 +114,9 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_at", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_table("site_texts")
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("location_en")
+        batch.drop_column("location_sv")
+        batch.drop_column("end_time")
+        batch.drop_column("start_time")
     op.drop_table("story_privacy")
