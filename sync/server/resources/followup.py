@@ -43,7 +43,7 @@ from sync.server.db.follow_up import (
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.theme_path import current_step_index
-from sync.server.resources.staff_render import PUBLIC_HEADERS, loc, render_fragment, render_page
+from sync.server.resources.rendering import PUBLIC_HEADERS, loc, render_fragment, render_page
 
 __all__ = ["router", "withdraw_token"]
 

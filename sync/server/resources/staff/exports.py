@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_auth import (
+from sync.server.resources.staff.auth import (
     ApiUser,
     PageUser,
     staff_page,

@@ -30,8 +30,8 @@ from sqlalchemy import and_, func, insert, select
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import login_attempts, staff_users
 from sync.server.domain.i18n import negotiate, translations
-from sync.server.resources.staff_forms import FormError
-from sync.server.resources.staff_render import render_page
+from sync.server.resources.rendering import render_page
+from sync.server.resources.staff.forms import FormError
 
 __all__ = [
     "ACCOUNT_FAILURES_PER_MINUTE",

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.domain.theme_path import theme_warnings
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_auth import (
+from sync.server.resources.staff.auth import (
     ApiUser,
     CsrfForm,
     PageUser,
@@ -23,7 +23,7 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
-from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
+from sync.server.resources.staff.forms import checkbox, iso_date, slug, text
 
 __all__ = ["router"]
 
