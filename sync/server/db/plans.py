@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sync.server.db.engine import write_connection
 from sync.server.db.events import activate, conflicting_active_events
 from sync.server.db.tables import event_kiosks, events, kiosks, theme_steps, theme_updates, themes
-from sync.server.resources.staff.forms import FormError
+from sync.server.errors import FormError
 
 __all__ = [
     "activate_event",

@@ -11,19 +11,12 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from sync.server.errors import FormError
+
 __all__ = ["FormError", "checkbox", "iso_date", "slug", "text"]
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-
-
-class FormError(ValueError):
-    """A form field was wrong; ``message`` is a gettext id, ``variables`` fill it in."""
-
-    def __init__(self, message: str, **variables: object):
-        super().__init__(message % variables if variables else message)
-        self.message = message
-        self.variables = variables
 
 
 def text(form: Mapping, name: str, *, required: bool = False, max_length: int = 200) -> str:
