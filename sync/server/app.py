@@ -44,6 +44,7 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
+    errors.Unavailable: 503,
 }
 
 # One module per URL family, each exposing ``router``; those with middleware or mounts of their

@@ -28,6 +28,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "Unauthorized",
+    "Unavailable",
 ]
 
 
@@ -69,6 +70,10 @@ class PayloadTooLarge(DomainError):
 
 class InvalidInput(DomainError):
     """Readable but breaks the schema or a rule; ``errors`` names record and field."""
+
+
+class Unavailable(DomainError):
+    """The database does not answer (down, unreachable, or refusing connections)."""
 
 
 class ErrorItem(BaseModel):
