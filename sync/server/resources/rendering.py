@@ -1,37 +1,38 @@
-"""Rendering of the server's HTML pages: one Jinja environment, gettext per request, headers.
+"""The server's one page renderer, for the staff dashboard and the public follow-up page alike.
 
-Both the staff dashboard and the public follow-up page render through :func:`render_page`, which
-installs the request language's catalogue, autoescapes everything (stories and names are
-untrusted text) and adds the security headers the page kind needs. Static files (our own CSS,
-no third-party resources) are served by :data:`static_router` under ``/static/``.
+``create_app`` builds one :class:`PageRenderer` and keeps it as ``app.state.pages``: a Jinja
+environment per language (the language's gettext catalogue installed), the date filter in the
+display time zone of the settings, and the cache-busting hashes of our static files, all made
+once per app, never at import. :func:`render_page` renders a template with the renderer of the
+request's app, autoescaping everything (stories and names are untrusted text) and adding the
+security headers the page kind needs. Static files (our own CSS and images, no third-party
+resources) are served by :mod:`sync.server.resources.static`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from sync.server.domain.i18n import LANGS, translations
-from sync.server.resources.staff_template_i18n import make_constant_gettext
 
 __all__ = [
+    "PUBLIC_HEADERS",
+    "STAFF_HEADERS",
     "STATIC_DIR",
     "TEMPLATE_DIR",
+    "PageRenderer",
+    "lang_url",
     "loc",
-    "render_fragment",
     "render_page",
-    "static_router",
-    "static_url",
 ]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -62,54 +63,84 @@ def loc(row: Mapping, field: str, lang: str) -> str:
     return row.get(f"{field}_{lang}") or row.get(f"{field}_fi") or ""
 
 
-# Times are stored in UTC; people read them in the city's own time (Mikkeli by default).
-DISPLAY_TIMEZONE = ZoneInfo(os.environ.get("KT_DISPLAY_TIMEZONE", "Europe/Helsinki"))
-
-
-def _format_date(value: date | datetime | None, lang: str = "fi") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite hands back naive UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(DISPLAY_TIMEZONE).strftime("%Y-%m-%d %H:%M")
-    if lang == "en":
-        return value.strftime("%d %b %Y").lstrip("0")
-    return f"{value.day}.{value.month}.{value.year}"
-
-
-def _make_env(lang: str) -> Environment:
-    catalog = translations(lang)
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(["html"], default=True),
-        # Constant strings are translated while compiling (one environment per language), so
-        # the follow-up page, the busiest page, renders without a gettext call per label.
-        extensions=["jinja2.ext.i18n", make_constant_gettext(catalog.gettext)],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # install_gettext_callables is added to the Environment by jinja2.ext.i18n.
-    env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["date"] = _format_date
-    env.globals["loc"] = loc
-    env.globals["LANGS"] = LANGS
-    return env
-
-
-_ENVS = {lang: _make_env(lang) for lang in LANGS}
-
-
-def _static_hashes() -> dict[str, str]:
-    # Cache-busting query strings, computed once per process from the files we ship.
+def _static_hashes(static_dir: Path) -> dict[str, str]:
+    # Cache-busting query strings, computed once per app from the files we ship.
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:10]
-        for p in STATIC_DIR.glob("*")
+        for p in static_dir.glob("*")
         if p.is_file()
     }
 
 
-_STATIC_VERSIONS = _static_hashes()
+class PageRenderer:
+    """Jinja environments (one per language), the date filter and the static files' hashes.
+
+    Times are stored in UTC; people read them in ``display_timezone`` (the city's own time).
+    """
+
+    def __init__(
+        self,
+        display_timezone: str,
+        *,
+        template_dir: Path = TEMPLATE_DIR,
+        static_dir: Path = STATIC_DIR,
+    ):
+        self.timezone = ZoneInfo(display_timezone)
+        self.static_dir = static_dir
+        self.static_versions = _static_hashes(static_dir)
+        self._envs = {lang: self._environment(lang, template_dir) for lang in LANGS}
+
+    def _environment(self, lang: str, template_dir: Path) -> Environment:
+        catalog = translations(lang)
+        env = Environment(
+            loader=FileSystemLoader(str(template_dir)),
+            autoescape=select_autoescape(["html"], default=True),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        # install_gettext_callables is added to the Environment by jinja2.ext.i18n.
+        env.install_gettext_callables(catalog.gettext, catalog.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["date"] = self.format_date
+        env.globals.update(loc=loc, LANGS=LANGS, static_url=self.static_url, lang_url=lang_url)
+        return env
+
+    def format_date(self, value: date | datetime | None, lang: str = "fi") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:  # SQLite hands back naive UTC
+                value = value.replace(tzinfo=UTC)
+            return value.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+        if lang == "en":
+            return value.strftime("%d %b %Y").lstrip("0")
+        return f"{value.day}.{value.month}.{value.year}"
+
+    def static_url(self, name: str) -> str:
+        return f"/static/{name}?v={self.static_versions.get(name, '0')}"
+
+    def render(self, template: str, context: Mapping, *, lang: str) -> str:
+        """``template`` rendered in ``lang`` (Finnish for a language we do not have)."""
+        env = self._envs.get(lang) or self._envs["fi"]
+        return env.get_template(template).render({**context, "lang": lang})
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping,
+        *,
+        lang: str,
+        public: bool = False,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        """Render ``template`` in ``lang`` with the staff or the public security headers."""
+        html = self.render(template, {**context, "request": request}, lang=lang)
+        all_headers = dict(PUBLIC_HEADERS if public else STAFF_HEADERS)
+        all_headers["Content-Language"] = lang
+        all_headers.update(headers or {})
+        return HTMLResponse(html, status_code=status_code, headers=all_headers)
 
 
 def lang_url(request: Request, lang: str) -> str:
@@ -125,21 +156,6 @@ def lang_url(request: Request, lang: str) -> str:
     return path + "?" + urlencode([*params, ("lang", lang)])
 
 
-def static_url(name: str) -> str:
-    return f"/static/{name}?v={_STATIC_VERSIONS.get(name, '0')}"
-
-
-for _env in _ENVS.values():
-    _env.globals["static_url"] = static_url
-    _env.globals["lang_url"] = lang_url
-
-
-def render_fragment(template: str, context: Mapping, *, lang: str) -> Markup:
-    """A piece of a page (already escaped HTML) in ``lang``, to be placed into a page."""
-    env = _ENVS.get(lang) or _ENVS["fi"]
-    return Markup(env.get_template(template).render({**context, "lang": lang}))
-
-
 def render_page(
     request: Request,
     template: str,
@@ -150,24 +166,14 @@ def render_page(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render ``template`` in ``lang`` with the staff or the public security headers."""
-    env = _ENVS.get(lang) or _ENVS["fi"]
-    html = env.get_template(template).render({**context, "request": request, "lang": lang})
-    all_headers = dict(PUBLIC_HEADERS if public else STAFF_HEADERS)
-    all_headers["Content-Language"] = lang
-    all_headers.update(headers or {})
-    return HTMLResponse(html, status_code=status_code, headers=all_headers)
-
-
-static_router = APIRouter()
-
-
-@static_router.get("/static/{name}", include_in_schema=False)
-def static_file(name: str) -> FileResponse:
-    """Our own CSS and images; names are looked up in the folder listing, never joined blindly."""
-    if name not in _STATIC_VERSIONS:
-        raise HTTPException(status_code=404, detail="no such static file")
-    return FileResponse(
-        STATIC_DIR / name,
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    """:meth:`PageRenderer.page` with the renderer of the request's app."""
+    pages: PageRenderer = request.app.state.pages
+    return pages.page(
+        request,
+        template,
+        context,
+        lang=lang,
+        public=public,
+        status_code=status_code,
+        headers=headers,
     )

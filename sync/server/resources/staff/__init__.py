@@ -1,4 +1,4 @@
-"""The staff dashboard's router: every /staff page and API, plus our static files.
+"""The staff dashboard's router: every /staff page and API.
 
 ``sync.server.app.create_app`` includes :data:`router`. The parts live in the modules
 of this package, one per page family; this module only assembles them.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.resources import rendering
 from sync.server.resources.staff import auth, exports, pages, pictures, themes
 
 __all__ = ["router"]
@@ -16,4 +15,3 @@ __all__ = ["router"]
 router = APIRouter()
 for part in (auth, pages, themes, pictures, exports):
     router.include_router(part.router)
-router.include_router(rendering.static_router)

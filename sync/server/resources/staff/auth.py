@@ -4,7 +4,7 @@ A caller may rely on:
 - :func:`require_staff_page` (a dependency) giving the signed-in :class:`StaffUser` or answering
   with a redirect to the login page; :func:`require_staff_api` answering 401 instead.
 - :func:`check_csrf` refusing (403) a form whose ``csrf`` field does not match the session.
-- Session state lives only in the cookie (signed with ``settings.session_secret()``), and login
+- Session state lives only in the cookie (signed with ``app.state.session_secret``), and login
   attempts in the ``login_attempts`` table, so any number of server processes agree.
 - The tenth wrong password for one account within a minute (or the 31st from one address) is
   answered 429 without checking the password.
@@ -64,7 +64,7 @@ class StaffUser:
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(request.app.state.settings.session_secret(), salt="staff-session")
+    return URLSafeTimedSerializer(request.app.state.session_secret, salt="staff-session")
 
 
 def _password_mark(password_hash: str) -> str:
