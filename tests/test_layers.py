@@ -23,7 +23,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PACKAGES = ("kiosk", "sync")
 SQL_CALLS = {"execute", "exec_driver_sql", "executemany", "scalar", "scalars", "scalar_one"}
-PROTOCOL_STDLIB_ONLY = ("sync.protocol.constants", "sync.protocol.signing", "sync.protocol.usb")
+PROTOCOL_STDLIB_ONLY = (
+    "sync.protocol",
+    "sync.protocol.batch_file",
+    "sync.protocol.constants",
+    "sync.protocol.signing",
+    "sync.protocol.values",
+)
 
 
 def _module_name(path: Path) -> str:

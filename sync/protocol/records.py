@@ -1,19 +1,14 @@
-"""The record and batch schema shared by the kiosk store and the central server, and request signing.
+"""The record and batch schema shared by the kiosk store and the central server (pydantic).
 
 This module is the one place the schema is written down (docs/sync-protocol.md describes it in
 prose). The kiosk's ``LocalStore`` validates every record with :func:`validate_record` before it
-touches the disk; the server validates every record of a batch with the same models, so a record
-the kiosk accepted is a record the server accepts. It imports nothing else of ours.
+touches the disk; the server's ingest validates a batch's shape with :class:`Batch` and every
+record of it with the same :func:`validate_record`, so a record the kiosk accepted is a record
+the server accepts. It imports nothing of ours outside ``sync.protocol``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
-import secrets
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,80 +24,27 @@ from pydantic import (
     field_validator,
 )
 
+from sync.protocol.constants import (
+    AGE_GROUPS,
+    BATCH_MAX_RECORDS,
+    DISTRICTS,
+    ID_RE,
+    MAX_THEMES,
+    RATINGS,
+    SLUG_RE,
+    STORY_MAX_CHARS,
+    TOKEN_RE,
+)
+from sync.protocol.values import clean_story
+
 __all__ = [
-    "AGE_GROUPS",
-    "BATCH_MAX_BYTES",
-    "BATCH_MAX_RECORDS",
-    "BATCHES_PATH",
-    "BATCH_FILE_FORMAT",
     "Batch",
-    "BatchFileError",
     "BatchAck",
     "FieldError",
-    "EventInfo",
-    "KINDS",
-    "KioskConfig",
-    "Localized",
-    "MoodWeek",
-    "PathStep",
-    "StatusUpdate",
-    "ThemeInfo",
-    "Velho",
-    "WallStory",
-    "LANGS",
-    "MAX_THEMES",
     "Record",
     "RecordValidationError",
-    "SIGNATURE_MAX_SKEW_SECONDS",
-    "STORY_MAX_CHARS",
-    "body_digest",
-    "canonical_json",
-    "clean_story",
-    "make_batch_file",
-    "new_follow_up_token",
-    "read_batch_file",
-    "sign_request",
-    "signature_headers",
-    "signing_message",
-    "utc_now_iso",
     "validate_record",
-    "verify_signature",
 ]
-
-KINDS = ("rating", "themes", "story")
-LANGS = ("fi", "sv", "en")
-RATINGS = (1, 2, 3, 4)  # four faces, very unhappy .. very happy; no neutral on purpose
-MAX_THEMES = 3
-STORY_MAX_CHARS = 2000
-BATCH_MAX_RECORDS = 500
-BATCH_MAX_BYTES = 1024 * 1024
-SIGNATURE_MAX_SKEW_SECONDS = 300
-FOLLOW_UP_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters
-# Defaults for the optional, anonymous demographics; a deployment may configure its own lists.
-AGE_GROUPS = ("under-18", "18-29", "30-44", "45-64", "65-74", "75+")
-DISTRICTS: tuple[str, ...] = ()  # empty means "any short slug" unless configured
-
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-# C0/C1 controls except tab and newline; stories keep their line breaks.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def utc_now_iso() -> str:
-    """Now as UTC ISO 8601 with microseconds and a trailing ``Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def new_follow_up_token() -> str:
-    """A fresh URL-safe token with 144 random bits; one per visit."""
-    return secrets.token_urlsafe(FOLLOW_UP_TOKEN_BYTES)
-
-
-def clean_story(text: str) -> str:
-    """NFC-normalise, turn CRLF into LF, drop control characters, strip the ends."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_RE.sub("", text).strip()
 
 
 class Record(BaseModel):
@@ -153,7 +95,7 @@ class Record(BaseModel):
     @field_validator("kiosk_id", "event_id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _ID_RE.match(value):
+        if not ID_RE.match(value):
             raise ValueError("must be letters, digits, '.', '_', ':' or '-' (at most 128)")
         return value
 
@@ -161,7 +103,7 @@ class Record(BaseModel):
     @classmethod
     def _theme_ids(cls, value: list[str]) -> list[str]:
         for theme_id in value:
-            if not isinstance(theme_id, str) or not _SLUG_RE.match(theme_id):
+            if not isinstance(theme_id, str) or not SLUG_RE.match(theme_id):
                 raise ValueError(f"theme id {theme_id!r} is not a lowercase slug")
         if len(set(value)) != len(value):
             raise ValueError("theme ids must not repeat")
@@ -175,7 +117,7 @@ class Record(BaseModel):
     @field_validator("follow_up_token")
     @classmethod
     def _token(cls, value: str) -> str:
-        if not _TOKEN_RE.match(value):
+        if not TOKEN_RE.match(value):
             raise ValueError("must be URL-safe base64 of at least 128 random bits (22+ characters)")
         return value
 
@@ -195,7 +137,7 @@ class Record(BaseModel):
             return None
         if allowed and value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
-        if not allowed and not _SLUG_RE.match(value):
+        if not allowed and not SLUG_RE.match(value):
             raise ValueError("must be a lowercase slug")
         return value
 
@@ -203,7 +145,7 @@ class Record(BaseModel):
     @classmethod
     def _flags(cls, value: list[str]) -> list[str]:
         for flag in value:
-            if not isinstance(flag, str) or not _SLUG_RE.match(flag):
+            if not isinstance(flag, str) or not SLUG_RE.match(flag):
                 raise ValueError(f"flag {flag!r} is not a lowercase slug")
         return value
 
@@ -310,203 +252,3 @@ class BatchAck(BaseModel):
     batch_id: str
     accepted: int
     duplicates: int
-
-
-def canonical_json(value: Any) -> bytes:
-    """Deterministic JSON bytes: sorted keys, no spaces, UTF-8. Used for batch bodies and hashes."""
-    import json
-
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def body_digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-def signing_message(method: str, path: str, timestamp: int | str, body: bytes) -> bytes:
-    """``METHOD\\nPATH\\nTIMESTAMP\\nhex(sha256(body))``; PATH without the query string."""
-    path = path.split("?", 1)[0]
-    return f"{method.upper()}\n{path}\n{timestamp}\n{body_digest(body)}".encode()
-
-
-def _secret_bytes(secret: str | bytes) -> bytes:
-    if isinstance(secret, bytes):
-        return secret
-    padded = secret + "=" * (-len(secret) % 4)
-    try:
-        return base64.urlsafe_b64decode(padded)
-    except (ValueError, TypeError):
-        return secret.encode()
-
-
-def sign_request(
-    secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes
-) -> str:
-    """Lowercase hex HMAC-SHA256 of :func:`signing_message` with the kiosk's secret.
-
-    The secret is the base64url text printed by ``kiosk-server enroll-kiosk``; its decoded bytes
-    are the HMAC key.
-    """
-    return hmac.new(
-        _secret_bytes(secret), signing_message(method, path, timestamp, body), hashlib.sha256
-    ).hexdigest()
-
-
-def verify_signature(
-    secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes, signature: str
-) -> bool:
-    expected = sign_request(secret, method, path, timestamp, body)
-    return hmac.compare_digest(expected, (signature or "").lower())
-
-
-def signature_headers(
-    kiosk_id: str, secret: str | bytes, method: str, path: str, body: bytes, timestamp: int
-) -> dict[str, str]:
-    """The three ``X-Kiosk-*`` headers for one request."""
-    return {
-        "X-Kiosk-Id": kiosk_id,
-        "X-Kiosk-Timestamp": str(timestamp),
-        "X-Kiosk-Signature": sign_request(secret, method, path, timestamp, body),
-    }
-
-
-# --- kiosk-config: what GET /api/v1/kiosk-config answers, and the shape of the bundled demo content.
-
-
-class Localized(BaseModel):
-    """A text in the kiosk's three languages. Finnish is required; the others fall back to it."""
-
-    fi: str
-    sv: str = ""
-    en: str = ""
-
-    def get(self, lang: str) -> str:
-        return getattr(self, lang, "") or self.fi
-
-
-class Velho(BaseModel):
-    """The process person of a theme; without one a theme does not move."""
-
-    name: str
-    role: Localized
-    contact: str | None = Field(
-        default=None, description="Shown publicly only when staff set it so."
-    )
-
-
-class PathStep(BaseModel):
-    """One dated step on a theme's path, which should reach a year ahead."""
-
-    date: str = Field(description="ISO date, YYYY-MM-DD.")
-    title: Localized
-    done: bool = False
-
-
-class StatusUpdate(BaseModel):
-    """'What happened' - the 'we did' of 'you said - we did'."""
-
-    date: str = Field(description="ISO date, YYYY-MM-DD.")
-    text: Localized
-
-
-class MoodWeek(BaseModel):
-    """Counts of the four faces in one ISO week."""
-
-    week: str = Field(description="ISO week such as 2026-W47.")
-    counts: dict[str, int] = Field(description='Keys "1".."4", one per face.')
-
-
-class ThemeInfo(BaseModel):
-    id: str
-    name: Localized
-    velho: Velho | None = None
-    path: list[PathStep] = Field(default_factory=list)
-    updates: list[StatusUpdate] = Field(default_factory=list)
-    mood_weeks: list[MoodWeek] = Field(default_factory=list)
-
-
-class EventInfo(BaseModel):
-    id: str
-    name: Localized
-    date: str = Field(description="ISO date of the käyttäjätori, YYYY-MM-DD.")
-    question: Localized
-    location: str = ""
-
-
-class WallStory(BaseModel):
-    """An approved 'Minun Mikkelini' story for the kiosk's story wall."""
-
-    id: str
-    text: str
-    lang: Literal["fi", "sv", "en"] = "fi"
-    theme_ids: list[str] = Field(default_factory=list)
-
-
-class KioskConfig(BaseModel):
-    """Everything a kiosk shows that staff keep current on the server."""
-
-    generated_at: str
-    public_base_url: str = Field(
-        description="Base of the follow-up links a visitor's phone can reach."
-    )
-    event: EventInfo | None = Field(
-        default=None,
-        description="This kiosk's active event: one that lists the kiosk, else one for all kiosks.",
-    )
-    events: list[EventInfo] = Field(
-        default_factory=list,
-        description="Events the kiosk's staff may switch to: the active one and the coming ones,"
-        " by date (at most 5).",
-    )
-    themes: list[ThemeInfo] = Field(default_factory=list)
-    stories: list[WallStory] = Field(default_factory=list)
-    age_groups: list[str] = Field(default_factory=lambda: list(AGE_GROUPS))
-    districts: list[str] = Field(default_factory=list)
-
-
-# --- USB batch files: a signed batch carried on a stick when a kiosk has no network at all.
-
-BATCH_FILE_FORMAT = "kayttajatori-batch/1"
-BATCHES_PATH = "/api/v1/batches"
-
-
-def make_batch_file(
-    kiosk_id: str, secret: str | bytes, body: bytes, timestamp: int
-) -> dict[str, Any]:
-    """Wrap the exact bytes of a ``POST /api/v1/batches`` body with the kiosk's signature.
-
-    The server's ``import-batch`` checks the same signature as over the network (but not the
-    clock skew: a stick may travel for days) and ingests with the same idempotency.
-    """
-    return {
-        "format": BATCH_FILE_FORMAT,
-        "kiosk_id": kiosk_id,
-        "timestamp": int(timestamp),
-        "signature": sign_request(secret, "POST", BATCHES_PATH, timestamp, body),
-        "body": body.decode("utf-8"),
-    }
-
-
-class BatchFileError(ValueError):
-    """A USB batch file that is not one, or is not what its kiosk signed."""
-
-
-def read_batch_file(document: Mapping[str, Any]) -> tuple[str, int, str, bytes]:
-    """Check the envelope's shape; return ``(kiosk_id, timestamp, signature, body)``.
-
-    The caller looks up the kiosk's secret and calls :func:`verify_signature` with
-    ``("POST", BATCHES_PATH, timestamp, body, signature)``.
-    """
-    if not isinstance(document, Mapping) or document.get("format") != BATCH_FILE_FORMAT:
-        raise BatchFileError(f"not a batch file: 'format' must be {BATCH_FILE_FORMAT!r}")
-    missing = [k for k in ("kiosk_id", "timestamp", "signature", "body") if k not in document]
-    if missing:
-        raise BatchFileError(f"batch file lacks {', '.join(missing)}")
-    try:
-        timestamp = int(document["timestamp"])
-    except (TypeError, ValueError):
-        raise BatchFileError("batch file 'timestamp' must be Unix seconds") from None
-    body = document["body"]
-    if not isinstance(body, str):
-        raise BatchFileError("batch file 'body' must be the batch JSON as a string")
-    return str(document["kiosk_id"]), timestamp, str(document["signature"]), body.encode("utf-8")
