@@ -7,16 +7,13 @@ form and nothing is written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 
+from sync.protocol import ID_RE, SLUG_RE
 from sync.server.errors import FormError
 
 __all__ = ["FormError", "checkbox", "iso_date", "slug", "text"]
-
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 
 
 def text(form: Mapping, name: str, *, required: bool = False, max_length: int = 200) -> str:
@@ -39,7 +36,7 @@ def iso_date(form: Mapping, name: str) -> date:
 
 def slug(form: Mapping, name: str, *, event_id: bool = False) -> str:
     value = text(form, name, required=True, max_length=128 if event_id else 64)
-    if not (_ID_RE if event_id else _SLUG_RE).match(value):
+    if not (ID_RE if event_id else SLUG_RE).match(value):
         raise FormError(
             "%(field)s may hold only lowercase letters, digits, '-' and '_'.", field=name
         )

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sync.protocol import LANGS
 from sync.server.db import dashboard as q
 from sync.server.db import plans as plan
 from sync.server.domain.theme_path import theme_warnings
@@ -253,7 +254,7 @@ def events_page(request: Request, user: PageUser):
 
 def _event_values(form: dict) -> dict:
     values = {"id": slug(form, "id", event_id=True), "event_date": iso_date(form, "event_date")}
-    for lang in ("fi", "sv", "en"):
+    for lang in LANGS:
         values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
         values[f"question_{lang}"] = text(
             form, f"question_{lang}", required=lang == "fi", max_length=300

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from sync.protocol import LANGS
 from sync.server.db import dashboard as q
 from sync.server.db import plans as plan
 from sync.server.domain.theme_path import add_months, current_step_index, theme_warnings
@@ -24,7 +25,6 @@ from sync.server.resources.staff.forms import FormError, checkbox, iso_date, slu
 __all__ = ["router"]
 
 router = APIRouter()
-LANGS = ("fi", "sv", "en")
 
 
 def _themes_context(request: Request) -> dict:
