@@ -47,6 +47,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sync.protocol.constants import LANGS
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
@@ -67,7 +69,7 @@ __all__ = [
     "translations",
 ]
 
-LANGUAGES = ("fi", "sv", "en")
+LANGUAGES = LANGS  # the protocol's languages, in the order the buttons show them
 DEFAULT_LANGUAGE = "fi"
 # Endonyms for the language buttons: shown alike in every language on purpose, so a visitor
 # finds their own language whatever the screen shows now.

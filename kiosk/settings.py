@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KioskSettings", "SettingsError", "Timeouts", "load_settings", "parse_settings"]
+from sync.protocol.constants import ID_RE, LANGS
+from sync.protocol.signing import SecretError, secret_bytes
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-_LANGS = ("fi", "sv", "en")
+__all__ = ["KioskSettings", "SettingsError", "Timeouts", "load_settings", "parse_settings"]
 
 
 class SettingsError(ValueError):
@@ -54,17 +54,27 @@ class KioskSettings:
     source: Path | None = None
 
     def read_secret(self) -> str:
-        """The shared secret, from ``secret`` or the file named by ``secret_file``."""
+        """The shared secret, from ``secret`` or the file named by ``secret_file``; a secret
+        that is not the base64url text enrolment gave is a :class:`SettingsError`."""
         if self.secret:
-            return self.secret
+            return _checked_secret(self.secret, "server.secret")
         if self.secret_file is None:
             raise SettingsError("server.secret_file", "no secret or secret_file configured")
         try:
-            return self.secret_file.read_text(encoding="utf-8").strip()
+            text = self.secret_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise SettingsError(
                 "server.secret_file", f"cannot read {self.secret_file}: {exc}"
             ) from None
+        return _checked_secret(text, "server.secret_file")
+
+
+def _checked_secret(secret: str, key: str) -> str:
+    try:
+        secret_bytes(secret)
+    except SecretError as exc:
+        raise SettingsError(key, str(exc)) from None
+    return secret
 
 
 _ALLOWED = {
@@ -124,12 +134,12 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     _check_keys("", doc)
     base = source.parent if source else Path.cwd()
     kiosk_id = _string(doc, "kiosk_id", "kiosk_id")
-    if not _ID_RE.match(kiosk_id):
+    if not ID_RE.match(kiosk_id):
         raise SettingsError("kiosk_id", "must be letters, digits, '.', '_', ':' or '-'")
     data_dir = Path(_string(doc, "data_dir", "data_dir"))
     language = _string(doc, "language", "language", "fi")
-    if language not in _LANGS:
-        raise SettingsError("language", f"must be one of {', '.join(_LANGS)}")
+    if language not in LANGS:
+        raise SettingsError("language", f"must be one of {', '.join(LANGS)}")
     server = _table(doc, "server")
     event = _table(doc, "event")
     staff = _table(doc, "staff")
@@ -140,7 +150,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     secret = _string(server, "secret", "server.secret", "") or None
     secret_file_text = _string(server, "secret_file", "server.secret_file", "")
     active = _string(event, "active", "event.active", "")
-    if active and not _ID_RE.match(active):
+    if active and not ID_RE.match(active):
         raise SettingsError("event.active", "must be letters, digits, '.', '_', ':' or '-'")
     pin_hash = _string(staff, "pin_hash", "staff.pin_hash", "")
     if pin_hash and not pin_hash.startswith("$argon2"):

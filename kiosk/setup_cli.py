@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sync.protocol.constants import LANGS
+
 __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_DATA_DIR",
@@ -256,7 +258,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help=_("the kiosk's data folder (default: %(default)s)"),
     )
-    parser.add_argument("--language", choices=("fi", "sv", "en"), default="fi")
+    parser.add_argument("--language", choices=LANGS, default="fi")
     parser.add_argument(
         "--owner", metavar="USER", help=_("the kiosk's service user, to own the files")
     )

@@ -1,8 +1,11 @@
 """Assemble the central server's ASGI app: routes, error mapping and shared state, explicitly.
 
-A caller may rely on: ``create_app(settings)`` returning a FastAPI app with
-``app.state.settings``, ``app.state.engine`` (made from the settings unless one is given) and
-``app.state.looks_personal``; the kiosk API (batches, kiosk-config, enrollment), ``/healthz``,
+A caller may rely on: ``create_app(settings)`` returning a FastAPI app whose shared state is all
+built here, before the first request, and kept on ``app.state`` (Datasette style, no module
+globals): ``settings``, ``engine`` (made from the settings unless one is given),
+``looks_personal``, ``pages`` (the page renderer: Jinja environments and static-file hashes),
+``session_secret`` (read once), ``followup_limiter`` (see :mod:`sync.server.resources.followup`) and
+``metrics_registry``; the kiosk API (batches, kiosk-config, enrollment), ``/healthz``,
 ``/metrics``, the staff pages and the public follow-up pages (see :data:`RESOURCES`). It does not
 migrate the database: ``kiosk-server init``/``serve`` (or :func:`sync.server.db.migrate.upgrade`)
 do. :data:`ERROR_STATUS` is the
@@ -13,15 +16,14 @@ from __future__ import annotations
 
 import email.utils
 from contextlib import asynccontextmanager
-from pathlib import Path
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from sync.server import errors
-from sync.server.db.engine import make_engine
+from sync.server.db.engine import is_sqlite, make_engine
 from sync.server.domain.moderation import looks_personal
 from sync.server.resources import (
     batches,
@@ -32,7 +34,9 @@ from sync.server.resources import (
     metrics,
     privacy,
     staff,
+    static,
 )
+from sync.server.resources.rendering import PageRenderer
 from sync.server.settings import Settings
 
 __all__ = ["ERROR_STATUS", "RESOURCES", "create_app", "create_app_from_env"]
@@ -45,12 +49,12 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.InvalidInput: 422,
+    errors.Unavailable: 503,
 }
 
 # One module per URL family, each exposing ``router``; those with middleware or mounts of their
 # own also expose ``install(app)``, called after the error handlers are set.
-RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup, privacy)
-STATIC_DIR = Path(__file__).with_name("static")
+RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup, privacy, static)
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.
 
@@ -125,15 +129,31 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.looks_personal = looks_personal
+    app.state.pages = PageRenderer(settings.display_timezone)
+    # The key file never changes while the server runs: read once, not on every request.
+    app.state.session_secret = settings.session_secret()
+    app.state.followup_limiter = CapacityLimiter(followup_threads(settings, engine))
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_middleware(DateHeader)
     for module in RESOURCES:
         app.include_router(module.router)
         if hasattr(module, "install"):
             module.install(app)
-    if STATIC_DIR.is_dir() and not any(getattr(r, "path", None) == "/static" for r in app.routes):
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def followup_threads(settings: Settings, engine: Engine) -> int:
+    """How many follow-up pages one process builds at once (``settings.followup_threads``).
+
+    The page is CPU work (a few queries and a render) under one GIL: forty threads doing it at
+    once only fight over it; a few at a time finish sooner and answer in order. On SQLite the
+    queries are CPU work too, so one thread does the pages: a second one only adds GIL hand-offs
+    (measured: about a tenth more server CPU per page under load). On PostgreSQL a page also
+    waits for network round trips, which a second thread fills with another page's work.
+    """
+    if settings.followup_threads > 0:
+        return settings.followup_threads
+    return 1 if is_sqlite(engine) else 2
 
 
 def create_app_from_env() -> FastAPI:

@@ -11,7 +11,6 @@ or disabled kiosk, stale timestamp or bad signature, and returning the kiosk oth
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from gettext import gettext as _
@@ -21,7 +20,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from sync.protocol import BATCH_MAX_BYTES, verify_signature
+from sync.protocol import BATCH_MAX_BYTES, ID_RE, verify_signature
 from sync.server.db.engine import write_connection
 from sync.server.db.kiosks import KioskRow, get_kiosk, touch_kiosk
 from sync.server.errors import ErrorBody, PayloadTooLarge, Unauthorized
@@ -35,8 +34,6 @@ __all__ = [
     "signed_kiosk",
 ]
 
-
-_KIOSK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")  # as enroll_kiosk allows
 
 # How resources document their 401 in OpenAPI.
 UNAUTHORIZED_RESPONSE = {
@@ -92,7 +89,7 @@ def check_signature(
     except ValueError:
         raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number")) from None
     kiosk = None
-    if _KIOSK_ID_RE.match(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
+    if ID_RE.match(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
         with engine.connect() as conn:
             kiosk = get_kiosk(conn, str(kiosk_id))
     if kiosk is None:

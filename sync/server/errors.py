@@ -4,6 +4,8 @@ a status code in one table (``ERROR_STATUS``), and every error answers with :cla
 A caller may rely on: ``str(error)`` being a sentence a person can act on, and ``errors``
 listing each field problem (with the record's index in its batch, when there is one).
 Other modules raise these (or subclasses) instead of building HTTP responses themselves.
+:class:`FormError` is the staff forms' error, raised by form readers and by storage rules alike;
+the page that sent the form shows it translated.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ __all__ = [
     "ErrorBody",
     "ErrorItem",
     "Forbidden",
+    "FormError",
     "InvalidInput",
     "NotFound",
     "PayloadTooLarge",
     "Unauthorized",
+    "Unavailable",
 ]
 
 
@@ -68,6 +72,10 @@ class InvalidInput(DomainError):
     """Readable but breaks the schema or a rule; ``errors`` names record and field."""
 
 
+class Unavailable(DomainError):
+    """The database does not answer (down, unreachable, or refusing connections)."""
+
+
 class ErrorItem(BaseModel):
     field: str
     problem: str
@@ -79,3 +87,12 @@ class ErrorBody(BaseModel):
 
     error: str = Field(description="What went wrong, in a sentence.")
     errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class FormError(ValueError):
+    """A staff form field (or a value a staff form sent) was wrong; ``message`` is a gettext id, ``variables`` fill it in."""
+
+    def __init__(self, message: str, **variables: object):
+        super().__init__(message % variables if variables else message)
+        self.message = message
+        self.variables = variables

@@ -8,7 +8,9 @@ every option can also come from an environment variable ``KT_<NAME>`` (``KT_DATA
 A caller may rely on: :meth:`Settings.load` never touching the disk;
 :attr:`Settings.resolved_database_url` being a usable SQLAlchemy URL;
 :meth:`Settings.session_secret` returning the same bytes on every call and in every process
-sharing the data folder (it creates the file, mode 0600, on first use).
+sharing the data folder (it creates the file, mode 0600, on first use); :func:`settings_table`
+being the table of every option in docs/deploy-server.md (``python -m sync.server.settings``
+prints it; a test keeps the guide equal to it).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sync.protocol import AGE_GROUPS, SIGNATURE_MAX_SKEW_SECONDS
 
-__all__ = ["ENV_PREFIX", "Settings", "option_help"]
+__all__ = ["ENV_PREFIX", "Settings", "option_help", "settings_table"]
 
 ENV_PREFIX = "KT_"
 
@@ -61,6 +64,14 @@ class Settings:
     wall_stories: int = _opt(30, "How many approved stories kiosk-config carries.")
     age_groups: tuple[str, ...] = _opt(AGE_GROUPS, "Comma-separated age groups kiosks offer.")
     districts: tuple[str, ...] = _opt((), "Comma-separated districts; empty allows any slug.")
+    display_timezone: str = _opt(
+        "Europe/Helsinki",
+        "IANA time zone in which staff and visitor pages show times (stored in UTC).",
+    )
+    followup_threads: int = _opt(
+        0,
+        "Follow-up pages built at once per process; 0 chooses 1 on SQLite, 2 on PostgreSQL.",
+    )
     story_retention_months: int = _opt(
         24, "Months after its event ends that a story's text is kept; purge erases it then."
     )
@@ -70,6 +81,15 @@ class Settings:
     audit_retention_days: int = _opt(
         730, "Days the audit trail keeps an entry (at least 365; the database refuses less)."
     )
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.display_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"display_timezone must be an IANA time zone such as Europe/Helsinki, "
+                f"not {self.display_timezone!r}"
+            ) from None
 
     @classmethod
     def load(
@@ -140,3 +160,17 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
 def option_help() -> dict[str, str]:
     """Option name -> help text, for the CLI and the docs."""
     return {f.name: f.metadata["help"] for f in dataclasses.fields(Settings)}
+
+
+def settings_table() -> str:
+    """Every option as a Markdown table: environment variable, default, meaning."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in dataclasses.fields(Settings):
+        default = ",".join(f.default) if isinstance(f.default, tuple) else f.default
+        shown = f"`{default}`" if default != "" else "(empty)"
+        lines.append(f"| `{ENV_PREFIX}{f.name.upper()}` | {shown} | {f.metadata['help']} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_table(), end="")

@@ -81,3 +81,25 @@ def test_missing_secret_file_is_named(tmp_path):
     with pytest.raises(SettingsError) as info:
         settings.read_secret()
     assert info.value.key == "server.secret_file"
+
+
+@pytest.mark.parametrize(
+    ("server_lines", "key"),
+    [('secret = "not base64!"', "server.secret"), ('secret_file = "secret"', "server.secret_file")],
+)
+def test_a_secret_that_is_not_base64url_names_its_key(tmp_path, server_lines, key):
+    (tmp_path / "secret").write_text("pasted with a typo: é\n", encoding="utf-8")
+    text = GOOD.replace('secret = "c2VjcmV0"', server_lines)
+    settings = load_settings(write(tmp_path, text))
+    with pytest.raises(SettingsError) as caught:
+        settings.read_secret()
+    assert caught.value.key == key
+    assert "base64url" in caught.value.problem
+
+
+def test_a_real_secret_file_reads(tmp_path):
+    (tmp_path / "secret").write_text("5UVprhDDe8s3bNtf2XePHfZetjF0m7gwDy9twQNzbkA\n")
+    text = GOOD.replace('secret = "c2VjcmV0"', 'secret_file = "secret"')
+    assert load_settings(write(tmp_path, text)).read_secret() == (
+        "5UVprhDDe8s3bNtf2XePHfZetjF0m7gwDy9twQNzbkA"
+    )

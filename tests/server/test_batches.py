@@ -240,3 +240,23 @@ def test_odd_kiosk_id_header_is_401_not_a_crash(client, kiosk, make_batch, signe
     _, body = make_batch(kiosk.kiosk_id)
     headers = signed(kiosk, "POST", "/api/v1/batches", body) | {"X-Kiosk-Id": "a b\tc/" + "x" * 300}
     assert client.post("/api/v1/batches", content=body, headers=headers).status_code == 401
+
+
+def test_a_record_that_is_not_an_object_is_named_by_its_index(kiosk, make_record, post_batch):
+    body = canonical_json(
+        {
+            "batch_id": "5b0c1c7e-2f0a-4d3e-9a51-0f6e7d2a9c11",
+            "records": [make_record(kiosk.kiosk_id), "not a record"],
+        }
+    )
+    response = post_batch(kiosk, body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "record", "problem": "must be a JSON object", "record": 1}
+    ]
+
+
+def test_a_batch_without_batch_id_names_it(kiosk, make_record, post_batch):
+    response = post_batch(kiosk, canonical_json({"records": [make_record(kiosk.kiosk_id)]}))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "batch_id", "problem": "is required"}]

@@ -9,8 +9,8 @@ from sqlalchemy import insert, select
 
 from sync.server.db.events import SWITCHABLE_EVENTS, conflicting_active_events, events_for_kiosk
 from sync.server.db.kiosks import enroll_kiosk
+from sync.server.db.plans import activate_event, save_event
 from sync.server.db.tables import event_kiosks, events
-from sync.server.resources.staff_plan_queries import activate_event, save_event
 
 PATH = "/api/v1/kiosk-config"
 TODAY = datetime.now(UTC).date()

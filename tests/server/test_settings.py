@@ -36,3 +36,22 @@ def test_session_secret_is_created_once_and_private(tmp_path):
     first = settings.session_secret()
     assert len(first) == 64 and settings.session_secret() == first
     assert settings.session_secret_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_deploy_guide_lists_every_setting():
+    from pathlib import Path
+
+    from sync.server.settings import settings_table
+
+    guide = (Path(__file__).parents[2] / "docs" / "deploy-server.md").read_text(encoding="utf-8")
+    start = guide.index("<!-- settings table:")
+    start = guide.index("\n", start) + 1
+    table = guide[start : guide.index("<!-- end of settings table -->")]
+    assert table == settings_table(), "run: python -m sync.server.settings, paste into the guide"
+    for name in option_help():
+        assert f"`KT_{name.upper()}`" in table
+
+
+def test_a_bad_time_zone_names_the_option():
+    with pytest.raises(ValueError, match="display_timezone must be an IANA time zone"):
+        Settings.load(env={"KT_DISPLAY_TIMEZONE": "Mikkeli/Keskusta"})

@@ -9,13 +9,11 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from sync.server.db.tables import records, themes
-from sync.server.resources import (
-    staff_auth,
-    staff_exports,
-    staff_pages,
-    staff_pictures,
-    staff_themes,
-)
+from sync.server.resources.staff import auth as staff_auth
+from sync.server.resources.staff import exports as staff_exports
+from sync.server.resources.staff import pages as staff_pages
+from sync.server.resources.staff import pictures as staff_pictures
+from sync.server.resources.staff import themes as staff_themes
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER, csrf_of, make_visit
 
 STAFF_MODULES = (staff_pages, staff_themes, staff_pictures, staff_exports)

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from sync.server.db.engine import write_connection
 from sync.server.db.tables import audit_log
 from sync.server.domain.audit import Actor
 
-__all__ = ["AuditFilter", "append", "count", "entries", "purge_before"]
+__all__ = ["AuditFilter", "append", "count", "entries", "purge_before", "record"]
 
 _MAX_TEXT = {"actor": 100, "address": 64, "action": 64, "target": 200}
 
@@ -44,6 +45,19 @@ def append(
             details=dict(details or {}),
         )
     )
+
+
+def record(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    target: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one entry in a transaction of its own (for actions that write nothing else, such
+    as an export)."""
+    with write_connection(engine) as conn:
+        append(conn, actor, action, target, details)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ A caller may rely on: :func:`make_engine` giving SQLite WAL mode, a 10 s busy ti
 foreign keys on every connection; :func:`write_connection` opening a transaction that holds
 the write lock from its first statement on SQLite (``BEGIN IMMEDIATE``), so two writers
 queue on the busy timeout instead of failing with "database is locked" half-way; on
-PostgreSQL it is an ordinary READ COMMITTED transaction.
+PostgreSQL it is an ordinary READ COMMITTED transaction; :func:`ping` raising
+:class:`sync.server.errors.Unavailable` when the database does not answer.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-__all__ = ["default_sqlite_url", "is_sqlite", "make_engine", "write_connection"]
+from sync.server.errors import Unavailable
+
+__all__ = ["Engine", "default_sqlite_url", "is_sqlite", "make_engine", "ping", "write_connection"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -74,3 +78,12 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             yield conn
+
+
+def ping(engine: Engine) -> None:
+    """One ``SELECT 1``; :class:`Unavailable` when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        raise Unavailable(f"the {engine.dialect.name} database does not answer") from exc

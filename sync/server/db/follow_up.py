@@ -1,41 +1,22 @@
-"""What the public follow-up page reads (and the one thing it writes), in as few round trips as
-the page allows: it is the busiest page, one per visitor's phone.
+"""What the public follow-up page reads (and the one thing it writes).
 
 A caller may rely on:
-- :func:`load_follow_up` running the same three statements whether or not the token exists
-  (an unknown token costs what a known one does), and returning the visit's records, each chosen
-  theme's rows exactly as read (plain tuples, hashable, so they can key a memo of the rendered
-  section), and the visit's own event with the coming ones at the visit's kiosk (its own, or
-  for all kiosks: other libraries' events stay out).
+- :func:`load_follow_up` running the same statements whether or not the token exists (an
+  unknown token costs what a known one does), and returning plain dicts with named keys: the
+  visit's records, each chosen theme (in the order the visitor chose them) with its ``steps`` by
+  date and its ``updates`` newest first, and the visit's own event with the coming ones at the
+  visit's kiosk (its own, or for all kiosks: other libraries' events stay out).
 - :func:`visit_records` giving the visit's records; :func:`erase_story` erasing its story text
   for good (``story`` and ``story_redacted`` NULL, ``story_status`` ``withdrawn``).
-- :class:`Row`: a dict whose keys templates read as attributes.
 """
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    Integer,
-    and_,
-    bindparam,
-    cast,
-    exists,
-    false,
-    literal_column,
-    null,
-    or_,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, or_, select, update
 
-from sync.protocol import MAX_THEMES
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import (
     event_kiosks,
@@ -46,16 +27,7 @@ from sync.server.db.tables import (
     themes,
 )
 
-__all__ = [
-    "STEP",
-    "THEME",
-    "UPCOMING_EVENTS",
-    "UPDATE",
-    "Row",
-    "erase_story",
-    "load_follow_up",
-    "visit_records",
-]
+__all__ = ["UPCOMING_EVENTS", "erase_story", "load_follow_up", "visit_records"]
 
 MAX_RECORDS = 20  # one visit has a handful of records; more means a misbehaving kiosk
 UPCOMING_EVENTS = 5
@@ -64,8 +36,6 @@ UPCOMING_EVENTS = 5
 _NO_ID = ""
 
 
-# Built once: executing a prepared statement skips SQLAlchemy's per-call construction work,
-# which is most of the page's database cost on SQLite.
 _VISIT_RECORDS = (
     select(
         records.c.kind,
@@ -83,71 +53,43 @@ _VISIT_RECORDS = (
     .order_by(records.c.created_at)
     .limit(MAX_RECORDS)
 )
-# A visit's theme ids fill IN lists of a fixed number of placeholders, padded with _NO_ID: the
-# statement text stays the same from call to call, so SQLAlchemy runs its cached compilation as is
-# instead of rewriting an expanding IN each time, and an unknown token runs the very statement a
-# visit with up to MAX_THEMES themes runs. Longer lists take the next multiple (at most
-# MAX_RECORDS * MAX_THEMES ids, so a bounded number of statements).
-_THEME_SLOTS = MAX_THEMES
-# Each theme's own row, its steps and its updates in one round trip, told apart by "part" (columns:
-# theme_id, part, day, id, fi, sv, en, done, then velho name, role fi/sv/en, contact, public); the
-# velho columns are only set on the theme's row. No ORDER BY: sorting the few rows in Python is
-# cheaper than SQLite merging the three parts through temporary b-trees (measured), and sorted as
-# tuples they come theme by theme, its own row first, then its steps and updates by date and id.
-THEME, STEP, UPDATE = 0, 1, 2
-
-
-@functools.cache
-def _themes_statement(slots: int):
-    ids: list[Any] = [bindparam(f"theme{i}") for i in range(slots)]
-    velho_nulls = [null()] * 6
-    return union_all(
-        select(
-            themes.c.id.label("theme_id"),
-            literal_column(str(THEME), Integer).label("part"),
-            cast(null(), Date).label("day"),
-            cast(null(), Integer).label("id"),
-            themes.c.name_fi.label("fi"),
-            themes.c.name_sv.label("sv"),
-            themes.c.name_en.label("en"),
-            cast(null(), Boolean).label("done"),
-            themes.c.velho_name,
-            themes.c.velho_role_fi,
-            themes.c.velho_role_sv,
-            themes.c.velho_role_en,
-            themes.c.velho_contact,
-            themes.c.velho_contact_public,
-        ).where(themes.c.id.in_(ids)),
-        select(
-            theme_steps.c.theme_id,
-            literal_column(str(STEP), Integer),
-            theme_steps.c.step_date,
-            theme_steps.c.id,
-            theme_steps.c.title_fi,
-            theme_steps.c.title_sv,
-            theme_steps.c.title_en,
-            theme_steps.c.done,
-            *velho_nulls,
-        ).where(theme_steps.c.theme_id.in_(ids)),
-        select(
-            theme_updates.c.theme_id,
-            literal_column(str(UPDATE), Integer),
-            theme_updates.c.update_date,
-            theme_updates.c.id,
-            theme_updates.c.text_fi,
-            theme_updates.c.text_sv,
-            theme_updates.c.text_en,
-            false(),
-            *velho_nulls,
-        ).where(theme_updates.c.theme_id.in_(ids)),
+_THEMES = select(
+    themes.c.id,
+    themes.c.name_fi,
+    themes.c.name_sv,
+    themes.c.name_en,
+    themes.c.velho_name,
+    themes.c.velho_role_fi,
+    themes.c.velho_role_sv,
+    themes.c.velho_role_en,
+    themes.c.velho_contact,
+    themes.c.velho_contact_public,
+).where(themes.c.id.in_(bindparam("theme_ids", expanding=True)))
+_STEPS = (
+    select(
+        theme_steps.c.id,
+        theme_steps.c.theme_id,
+        theme_steps.c.step_date,
+        theme_steps.c.title_fi,
+        theme_steps.c.title_sv,
+        theme_steps.c.title_en,
+        theme_steps.c.done,
     )
-
-
-def _theme_params(theme_ids: list[str]) -> tuple[Any, dict[str, str]]:
-    slots = max(1, -(-len(theme_ids) // _THEME_SLOTS)) * _THEME_SLOTS
-    padded = theme_ids + [_NO_ID] * (slots - len(theme_ids))
-    return _themes_statement(slots), {f"theme{i}": tid for i, tid in enumerate(padded)}
-
+    .where(theme_steps.c.theme_id.in_(bindparam("theme_ids", expanding=True)))
+    .order_by(theme_steps.c.step_date, theme_steps.c.id)
+)
+_UPDATES = (
+    select(
+        theme_updates.c.id,
+        theme_updates.c.theme_id,
+        theme_updates.c.update_date,
+        theme_updates.c.text_fi,
+        theme_updates.c.text_sv,
+        theme_updates.c.text_en,
+    )
+    .where(theme_updates.c.theme_id.in_(bindparam("theme_ids", expanding=True)))
+    .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
+)
 
 # The visit's own event, and the coming ones at the visit's kiosk: events that list that kiosk
 # or list none (for all kiosks). On a region's server, other libraries' events stay out.
@@ -170,60 +112,47 @@ _EVENTS = (
 )
 
 
-class Row(dict):
-    """A row whose keys templates read as attributes without Jinja's exception-driven fallback
-    from ``getattr`` to ``[]`` (that fallback was a visible share of the page's render time)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+def _dicts(result) -> list[dict[str, Any]]:
+    return [dict(row) for row in result.mappings()]
 
 
-def _rows(result) -> list[Row]:
-    # Zipping the column names onto each row as fetched is several times cheaper than
-    # Row(row_mapping), and reading a dict afterwards cheaper than a SQLAlchemy Row's attributes.
-    keys = tuple(result.keys())
-    return [Row(zip(keys, row, strict=True)) for row in result.all()]
+def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Everything the page shows. Runs the same five queries whether or not the token exists.
 
-
-def load_follow_up(conn, token: str, today) -> dict:
-    """Everything the page shows. Runs the same three queries whether or not the token exists.
-
-    ``records`` are the visit's rows; ``themes`` holds, per theme in the order the visitor chose
-    them, its rows as read (plain tuples: the theme's own row, then its steps and updates, by date
-    and id); ``events`` the visit's own event and the coming ones at its kiosk."""
-    rows = _rows(conn.execute(_VISIT_RECORDS, {"token": token}))
+    ``records`` are the visit's rows; ``themes`` the chosen themes that still exist, each with
+    ``steps`` and ``updates``; ``events`` the visit's own event and the coming ones at its
+    kiosk."""
+    visit = visit_records(conn, token)
     theme_ids: list[str] = []
-    for row in rows:
+    for row in visit:
         for tid in row["theme_ids"] or []:
             if tid not in theme_ids:
                 theme_ids.append(tid)
-    statement, params = _theme_params(theme_ids)
-    by_theme: dict[str, list[tuple]] = {}
-    for part in sorted(map(tuple, conn.execute(statement, params).all())):
-        by_theme.setdefault(part[0], []).append(part)
-    chosen = []
-    for tid in theme_ids:
-        parts = by_theme.get(tid)
-        if parts and parts[0][1] == THEME:  # a theme deleted since the visit has no rows
-            chosen.append(tuple(parts))
-    visit_event = rows[0]["event_id"] if rows else _NO_ID
-    visit_kiosk = rows[0]["kiosk_id"] if rows else _NO_ID
-    event_rows = _rows(
-        conn.execute(_EVENTS, {"today": today, "event": visit_event, "kiosk": visit_kiosk})
-    )
+    # An unknown token (or a visit without themes) looks up one id that matches nothing, so it
+    # runs the very statements a visit with one theme runs.
+    ids = {"theme_ids": theme_ids or [_NO_ID]}
+    found = {
+        row["id"]: {**row, "steps": [], "updates": []} for row in _dicts(conn.execute(_THEMES, ids))
+    }
+    for step in _dicts(conn.execute(_STEPS, ids)):
+        found[step["theme_id"]]["steps"].append(step)
+    for news in _dicts(conn.execute(_UPDATES, ids)):
+        found[news["theme_id"]]["updates"].append(news)
+    first = visit[0] if visit else {}
+    parameters = {
+        "today": today,
+        "event": first.get("event_id", _NO_ID),
+        "kiosk": first.get("kiosk_id", _NO_ID),
+    }
     return {
-        "records": rows,
-        "themes": chosen,
-        "events": event_rows,
+        "records": visit,
+        # In the visitor's order; a theme deleted since the visit is left out.
+        "themes": [found[tid] for tid in theme_ids if tid in found],
+        "events": _dicts(conn.execute(_EVENTS, parameters)),
     }
 
 
-def erase_story(engine, token: str) -> bool:
+def erase_story(engine: Engine, token: str) -> bool:
     """Erase the visit's story text for good; False when the token has no story."""
     now = datetime.now(UTC)
     with write_connection(engine) as conn:
@@ -241,6 +170,6 @@ def erase_story(engine, token: str) -> bool:
     return result.rowcount > 0
 
 
-def visit_records(conn, token: str) -> list[Row]:
+def visit_records(conn: Connection, token: str) -> list[dict[str, Any]]:
     """The visit's records, oldest first (at most MAX_RECORDS)."""
-    return _rows(conn.execute(_VISIT_RECORDS, {"token": token}))
+    return _dicts(conn.execute(_VISIT_RECORDS, {"token": token}))

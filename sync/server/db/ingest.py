@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from gettext import gettext as _
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
@@ -28,8 +29,8 @@ from sqlalchemy.exc import DBAPIError
 from sync.protocol import (
     BATCH_MAX_BYTES,
     BATCH_MAX_RECORDS,
+    Batch,
     FieldError,
-    Record,
     RecordValidationError,
     canonical_json,
     validate_record,
@@ -93,35 +94,47 @@ def _load_json(body: bytes) -> Any:
         raise BadRequest(_("the body is not valid JSON: {error}").format(error=exc)) from None
 
 
+# Batch's problems in the words of the record problems (pydantic's own words otherwise).
+_BATCH_PROBLEMS = {
+    "extra_forbidden": _("is not a batch field"),
+    "missing": _("is required"),
+    "list_type": _("must be a list of records"),
+    "too_short": _("must hold at least one record"),
+}
+
+
 def _batch_shape(document: Any) -> tuple[str, list]:
-    """``(batch_id, records)`` of a document in the batch's shape, else InvalidInput/413."""
+    """``(batch_id, records)`` of a document valid as a :class:`Batch`, else InvalidInput/413.
+
+    Only the batch's own shape: each record is validated after, with its index."""
     if not isinstance(document, dict):
         raise InvalidInput(_("the batch must be a JSON object with batch_id and records"))
-    problems = [
-        FieldError(k, _("is not a batch field"))
-        for k in document
-        if k not in ("batch_id", "records")
-    ]
     raw_records = document.get("records")
-    if not isinstance(raw_records, list):
-        problems.append(FieldError("records", _("must be a list of records")))
-    elif len(raw_records) > BATCH_MAX_RECORDS:
+    if isinstance(raw_records, list) and len(raw_records) > BATCH_MAX_RECORDS:
         raise PayloadTooLarge(
             _("the batch has {count} records; the limit is {limit}").format(
                 count=len(raw_records), limit=BATCH_MAX_RECORDS
             )
         )
-    elif not raw_records:
-        problems.append(FieldError("records", _("must hold at least one record")))
-    batch_id = ""
     try:
-        # The same rule and message as for record ids.
-        batch_id = Record._uuid(str(document.get("batch_id")))
-    except ValueError as exc:
-        problems.append(FieldError("batch_id", str(exc)))
-    if problems or not isinstance(raw_records, list):
-        raise InvalidInput(_("the batch is not in the protocol's shape"), problems)
-    return batch_id, raw_records
+        batch = Batch.model_validate(document)
+    except ValidationError as exc:
+        raise InvalidInput(
+            _("the batch is not in the protocol's shape"), _batch_problems(exc)
+        ) from None
+    return batch.batch_id, batch.records
+
+
+def _batch_problems(exc: ValidationError) -> list[FieldError]:
+    problems = []
+    for error in exc.errors():
+        where = error["loc"]
+        if len(where) > 1 and where[0] == "records" and isinstance(where[1], int):
+            problems.append(FieldError("record", _("must be a JSON object"), where[1]))
+            continue
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(FieldError(str(where[0]), _BATCH_PROBLEMS.get(error["type"], message)))
+    return problems
 
 
 def _record_problems(raw: Any, record: dict[str, Any], kiosk_id: str, index: int) -> list:

@@ -16,6 +16,7 @@ from gettext import gettext as _
 
 from sqlalchemy import Connection, Engine, select, update
 
+from sync.protocol import ID_RE
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import kiosks
 from sync.server.errors import Conflict, InvalidInput, NotFound
@@ -29,8 +30,6 @@ __all__ = [
     "kiosk_id_from_name",
     "touch_kiosk",
 ]
-
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")  # as sync.protocol.Record.kiosk_id
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def enroll_kiosk(
     if not site:
         raise InvalidInput(_("a kiosk needs a site (where it stands)"))
     kiosk_id = kiosk_id or kiosk_id_from_name(name)
-    if not _ID_RE.match(kiosk_id):
+    if not ID_RE.match(kiosk_id):
         raise InvalidInput(
             _(
                 "kiosk id {id!r} must be letters, digits, '.', '_', ':' or '-'; give one with --id"

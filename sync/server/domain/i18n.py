@@ -16,9 +16,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from sync.protocol import LANGS
+
 __all__ = ["LANGS", "LOCALE_DIR", "negotiate", "translations"]
 
-LANGS = ("fi", "sv", "en")
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
+
+from sync.server.db.engine import ping
+from sync.server.errors import Unavailable
 
 __all__ = ["Health", "router"]
 
@@ -22,11 +23,6 @@ class Health(BaseModel):
     database: str
 
 
-def _ping(engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-
-
 @router.get(
     "/healthz",
     response_model=Health,
@@ -36,8 +32,8 @@ def _ping(engine) -> None:
 async def healthz(request: Request):
     engine = request.app.state.engine
     try:
-        await run_in_threadpool(_ping, engine)
-    except SQLAlchemyError:
+        await run_in_threadpool(ping, engine)
+    except Unavailable:
         return JSONResponse(
             {"status": "unavailable", "database": engine.dialect.name}, status_code=503
         )

@@ -19,19 +19,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from sync.server import errors
-from sync.server.db.tables import batches, kiosks, records
+from sync.server.db.engine import Engine
+from sync.server.db.metrics import read_counts
 
 __all__ = ["DatabaseCollector", "count_rejected", "install", "rejection_reason", "router"]
 
@@ -91,7 +89,7 @@ class DatabaseCollector(Collector):
         up = GaugeMetricFamily("kt_database_up", "1 when the database answered this scrape.")
         try:
             families = self._from_database()
-        except SQLAlchemyError:
+        except errors.Unavailable:
             up.add_metric([], 0)
             yield up
             return
@@ -123,35 +121,18 @@ class DatabaseCollector(Collector):
             "1 for an enrolled kiosk in use, 0 if disabled.",
             labels=["kiosk_id", "site"],
         )
-        with self.engine.connect() as conn:
-            for kiosk_id, count in conn.execute(
-                select(records.c.kiosk_id, func.count()).group_by(records.c.kiosk_id)
-            ):
-                ingested.add_metric([kiosk_id], count)
-            for kiosk_id, source, count in conn.execute(
-                select(batches.c.kiosk_id, batches.c.source, func.count()).group_by(
-                    batches.c.kiosk_id, batches.c.source
-                )
-            ):
-                batch_count.add_metric([kiosk_id, source], count)
-            for row in conn.execute(
-                select(
-                    kiosks.c.id,
-                    kiosks.c.site,
-                    kiosks.c.disabled_at,
-                    kiosks.c.last_seen_at,
-                    kiosks.c.reported_pending,
-                ).order_by(kiosks.c.id)
-            ):
-                labels = [row.id, row.site]
-                enabled.add_metric(labels, 0 if row.disabled_at else 1)
-                if row.last_seen_at is not None:
-                    seen = row.last_seen_at
-                    if seen.tzinfo is None:  # SQLite hands back naive UTC
-                        seen = seen.replace(tzinfo=UTC)
-                    last_seen.add_metric(labels, seen.timestamp())
-                if row.reported_pending is not None:
-                    pending.add_metric(labels, row.reported_pending)
+        counts = read_counts(self.engine)
+        for kiosk_id, count in counts.records_by_kiosk:
+            ingested.add_metric([kiosk_id], count)
+        for kiosk_id, source, count in counts.batches_by_kiosk_and_source:
+            batch_count.add_metric([kiosk_id, source], count)
+        for kiosk in counts.kiosks:
+            labels = [kiosk.id, kiosk.site]
+            enabled.add_metric(labels, 1 if kiosk.enabled else 0)
+            if kiosk.last_seen_at is not None:
+                last_seen.add_metric(labels, kiosk.last_seen_at.timestamp())
+            if kiosk.reported_pending is not None:
+                pending.add_metric(labels, kiosk.reported_pending)
         return [ingested, batch_count, last_seen, pending, enabled]
 
 
@@ -189,8 +170,5 @@ def install(app: FastAPI) -> None:
     response_class=Response,
 )
 async def metrics(request: Request) -> Response:
-    registry = getattr(request.app.state, "metrics_registry", None) or _registry(
-        request.app.state.engine
-    )
-    body = await run_in_threadpool(generate_latest, registry)
+    body = await run_in_threadpool(generate_latest, request.app.state.metrics_registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from sync.server.db import site_texts
 from sync.server.domain.i18n import negotiate
 from sync.server.domain.site_text import to_html
-from sync.server.resources.staff_render import render_page
+from sync.server.resources.rendering import render_page
 
 __all__ = ["router"]
 

@@ -11,18 +11,18 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from sync.protocol import AGE_GROUPS
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.domain import stats
 from sync.server.domain.charts import FACE_COLOURS, FACE_HATCHES, BarChart, Series, describe, render
 from sync.server.domain.i18n import translations
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_auth import (
+from sync.server.resources.rendering import loc
+from sync.server.resources.staff.auth import (
     ApiUser,
     PageUser,
     staff_lang,
     staff_page,
 )
-from sync.server.resources.staff_render import loc
 
 __all__ = ["CHART_NAMES", "build_charts", "router"]
 

@@ -7,23 +7,13 @@ form and nothing is written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, time
 
+from sync.protocol import ID_RE, SLUG_RE
+from sync.server.errors import FormError
+
 __all__ = ["FormError", "checkbox", "clock_time", "iso_date", "slug", "text"]
-
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-
-
-class FormError(ValueError):
-    """A form field was wrong; ``message`` is a gettext id, ``variables`` fill it in."""
-
-    def __init__(self, message: str, **variables: object):
-        super().__init__(message % variables if variables else message)
-        self.message = message
-        self.variables = variables
 
 
 def text(form: Mapping, name: str, *, required: bool = False, max_length: int = 200) -> str:
@@ -57,7 +47,7 @@ def clock_time(form: Mapping, name: str) -> time | None:
 
 def slug(form: Mapping, name: str, *, event_id: bool = False) -> str:
     value = text(form, name, required=True, max_length=128 if event_id else 64)
-    if not (_ID_RE if event_id else _SLUG_RE).match(value):
+    if not (ID_RE if event_id else SLUG_RE).match(value):
         raise FormError(
             "%(field)s may hold only lowercase letters, digits, '-' and '_'.", field=name
         )

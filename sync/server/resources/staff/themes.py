@@ -10,21 +10,21 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from sync.protocol import LANGS
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.domain.theme_path import add_months, current_step_index, theme_warnings
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_auth import (
+from sync.server.resources.staff.auth import (
     CsrfForm,
     PageUser,
     error_text,
     staff_page,
 )
-from sync.server.resources.staff_forms import FormError, checkbox, iso_date, slug, text
+from sync.server.resources.staff.forms import FormError, checkbox, iso_date, slug, text
 
 __all__ = ["router"]
 
 router = APIRouter()
-LANGS = ("fi", "sv", "en")
 
 
 def _themes_context(request: Request) -> dict:

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse
 
 from sync.server.db import site_texts
 from sync.server.domain.i18n import LANGS
-from sync.server.resources.staff_audit import actor_of
-from sync.server.resources.staff_auth import CsrfForm, PageUser, StaffUser, error_text, staff_page
+from sync.server.resources.staff.audit import actor_of
+from sync.server.resources.staff.auth import CsrfForm, PageUser, StaffUser, error_text, staff_page
 
 __all__ = ["router"]
 

@@ -18,11 +18,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from sync.server.db import audit
-from sync.server.db.engine import write_connection
 from sync.server.domain.audit import ACTIONS, Actor
 from sync.server.domain.exports import csv_chunks, jsonl_chunks
 from sync.server.domain.i18n import translations
-from sync.server.resources.staff_auth import ApiUser, PageUser, StaffUser, staff_lang, staff_page
+from sync.server.resources.staff.auth import ApiUser, PageUser, StaffUser, staff_lang, staff_page
 
 __all__ = ["AUDIT_COLUMNS", "actor_of", "router"]
 
@@ -120,14 +119,13 @@ def audit_export(request: Request, user: ApiUser):
         raise HTTPException(status_code=400, detail="format must be csv or jsonl")
     where, shown = _filter(request)
     engine = request.app.state.engine
-    with write_connection(engine) as conn:
-        audit.append(
-            conn,
-            actor_of(request, user),
-            "export",
-            "audit",
-            {"format": fmt, **{k: v for k, v in shown.items() if v}},
-        )
+    audit.record(
+        engine,
+        actor_of(request, user),
+        "export",
+        "audit",
+        {"format": fmt, **{k: v for k, v in shown.items() if v}},
+    )
 
     def rows() -> Iterator[dict]:
         with engine.connect() as conn:

@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sync.protocol import LANGS
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.domain.privacy_gate import MIN_REASON_CHARS
 from sync.server.domain.theme_path import theme_warnings
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_audit import actor_of
-from sync.server.resources.staff_auth import (
+from sync.server.resources.staff.audit import actor_of
+from sync.server.resources.staff.auth import (
     ApiUser,
     CsrfForm,
     PageUser,
@@ -25,7 +26,7 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
-from sync.server.resources.staff_forms import (
+from sync.server.resources.staff.forms import (
     FormError,
     checkbox,
     clock_time,
@@ -283,7 +284,7 @@ def events_page(request: Request, user: PageUser):
 
 def _event_values(form: dict) -> dict:
     values = {"id": slug(form, "id", event_id=True), "event_date": iso_date(form, "event_date")}
-    for lang in ("fi", "sv", "en"):
+    for lang in LANGS:
         values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
         values[f"question_{lang}"] = text(
             form, f"question_{lang}", required=lang == "fi", max_length=300

@@ -14,22 +14,20 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
 from sync.server.db import audit
-from sync.server.db.engine import write_connection
+from sync.server.db import dashboard as q
+from sync.server.db import plans as plan
 from sync.server.db.exports import export_names, visit_record_groups
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
 from sync.server.domain.i18n import translations
 from sync.server.domain.privacy_gate import assess, publishable
 from sync.server.domain.visit_export import VISIT_COLUMNS, VisitNames, visit_row, xlsx_bytes
-from sync.server.resources import staff_plan_queries as plan
-from sync.server.resources import staff_queries as q
-from sync.server.resources.staff_audit import actor_of
-from sync.server.resources.staff_auth import (
+from sync.server.resources.staff.audit import actor_of
+from sync.server.resources.staff.auth import (
     ApiUser,
     PageUser,
     staff_lang,
     staff_page,
 )
-from sync.server.resources.staff_render import DISPLAY_TIMEZONE
 
 __all__ = ["router"]
 
@@ -75,16 +73,15 @@ def export(request: Request, user: ApiUser):
         "kiosk_id": params.get("kiosk") or None,
     }
     engine = request.app.state.engine
-    with write_connection(engine) as conn:
-        audit.append(
-            conn,
-            actor_of(request, user),
-            "export",
-            "visits" if unit == "visit" else "records",
-            {"format": fmt}
-            | {k: v for k, v in filters.items() if v}
-            | ({"story_text": "all"} if include_unmoderated else {}),
-        )
+    audit.record(
+        engine,
+        actor_of(request, user),
+        "export",
+        "visits" if unit == "visit" else "records",
+        {"format": fmt}
+        | {k: v for k, v in filters.items() if v}
+        | ({"story_text": "all"} if include_unmoderated else {}),
+    )
     lang = staff_lang(request)
     columns = VISIT_COLUMNS if unit == "visit" else COLUMNS
 
@@ -108,7 +105,7 @@ def export(request: Request, user: ApiUser):
         with engine.connect() as conn:
             names = VisitNames(
                 gettext=translations(lang).gettext,
-                timezone=DISPLAY_TIMEZONE,
+                timezone=request.app.state.pages.timezone,
                 **export_names(conn, lang),
             )
             for visit_records, gates in visit_record_groups(conn, **filters):

@@ -1,7 +1,7 @@
 """Database reads and writes for what staff plan and publish: themes (with their path steps and
 status updates) and events (with their kiosks and which are active).
 
-Same contract as :mod:`staff_queries`: Connections for reads, Engines for writes through
+Same contract as :mod:`sync.server.db.dashboard`: Connections for reads, Engines for writes through
 ``write_connection``; ``ValueError`` naming the field (nothing written) for wrong input,
 ``LookupError`` for a theme or event that does not exist.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sync.server.db.engine import write_connection
 from sync.server.db.events import activate, conflicting_active_events
 from sync.server.db.tables import event_kiosks, events, kiosks, theme_steps, theme_updates, themes
-from sync.server.resources.staff_forms import FormError
+from sync.server.errors import FormError
 
 __all__ = [
     "activate_event",

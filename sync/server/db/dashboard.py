@@ -1,6 +1,6 @@
 """Database reads and writes behind the staff pages (SQLAlchemy Core, SQLite and PostgreSQL):
 kiosks and batches, exports, story moderation and the pictures' raw rows. Themes and events
-are in :mod:`staff_plan_queries`.
+are in :mod:`sync.server.db.plans`.
 
 Each function takes a Connection (reads) or an Engine (writes, through ``write_connection``) and
 returns plain mappings; nothing here renders or knows HTTP. Writes raise ``ValueError`` with a

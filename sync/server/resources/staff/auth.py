@@ -4,7 +4,7 @@ A caller may rely on:
 - :func:`require_staff_page` (a dependency) giving the signed-in :class:`StaffUser` or answering
   with a redirect to the login page; :func:`require_staff_api` answering 401 instead.
 - :func:`check_csrf` refusing (403) a form whose ``csrf`` field does not match the session.
-- Session state lives only in the cookie (signed with ``settings.session_secret()``), and login
+- Session state lives only in the cookie (signed with ``app.state.session_secret``), and login
   attempts in the ``login_attempts`` table, so any number of server processes agree.
 - The tenth wrong password for one account within a minute (or the 31st from one address) is
   answered 429 without checking the password.
@@ -25,13 +25,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, func, insert, select
 
-from sync.server.db.engine import write_connection
-from sync.server.db.tables import login_attempts, staff_users
+from sync.server.db import sign_in
 from sync.server.domain.i18n import negotiate, translations
-from sync.server.resources.staff_forms import FormError
-from sync.server.resources.staff_render import render_page
+from sync.server.resources.rendering import render_page
+from sync.server.resources.staff.forms import FormError
 
 __all__ = [
     "ACCOUNT_FAILURES_PER_MINUTE",
@@ -66,7 +64,7 @@ class StaffUser:
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(request.app.state.settings.session_secret(), salt="staff-session")
+    return URLSafeTimedSerializer(request.app.state.session_secret, salt="staff-session")
 
 
 def _password_mark(password_hash: str) -> str:
@@ -124,11 +122,7 @@ def _current_user(request: Request) -> StaffUser | None:
     if not data.get("uid"):
         return None
     with request.app.state.engine.connect() as conn:
-        row = conn.execute(
-            select(staff_users.c.id, staff_users.c.username, staff_users.c.password_hash).where(
-                staff_users.c.id == data["uid"], staff_users.c.disabled_at.is_(None)
-            )
-        ).first()
+        row = sign_in.account_by_id(conn, data["uid"])
     if row is None or not hmac.compare_digest(
         data.get("pw", ""), _password_mark(row.password_hash)
     ):
@@ -217,20 +211,6 @@ def login_form(request: Request):
     return _login_page(request)
 
 
-def _recent_failures(conn, column, value: str, since: datetime) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(login_attempts)
-        .where(
-            and_(
-                column == value,
-                login_attempts.c.attempted_at >= since,
-                login_attempts.c.succeeded.is_(False),
-            )
-        )
-    ).scalar_one()
-
-
 @router.post("/staff/login", include_in_schema=False)
 async def login_submit(request: Request, form: CsrfForm):
     username = str(form.get("username", "")).strip()[:100]
@@ -239,31 +219,17 @@ async def login_submit(request: Request, form: CsrfForm):
     now = datetime.now(UTC)
     engine = request.app.state.engine
     with engine.connect() as conn:
-        since = now - THROTTLE_WINDOW
+        by_account, by_address = sign_in.recent_failures(
+            conn, now - THROTTLE_WINDOW, username=username.lower(), address=address
+        )
         throttled = (
-            _recent_failures(conn, login_attempts.c.username, username.lower(), since)
-            >= ACCOUNT_FAILURES_PER_MINUTE
-            or _recent_failures(conn, login_attempts.c.address, address, since)
-            >= ADDRESS_FAILURES_PER_MINUTE
+            by_account >= ACCOUNT_FAILURES_PER_MINUTE or by_address >= ADDRESS_FAILURES_PER_MINUTE
         )
-        row = (
-            None
-            if throttled
-            else conn.execute(
-                select(staff_users.c.id, staff_users.c.password_hash).where(
-                    staff_users.c.username == username, staff_users.c.disabled_at.is_(None)
-                )
-            ).first()
-        )
+        row = None if throttled else sign_in.account_by_name(conn, username)
     if throttled:
         return _login_page(request, error="throttled", status_code=429, username=username)
     ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-    with write_connection(engine) as conn:
-        conn.execute(
-            insert(login_attempts).values(
-                username=username.lower(), address=address, attempted_at=now, succeeded=ok
-            )
-        )
+    sign_in.record_attempt(engine, username=username.lower(), address=address, at=now, succeeded=ok)
     if not ok or row is None:
         return _login_page(request, error="wrong", status_code=401, username=username)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)

@@ -1,0 +1,48 @@
+"""The protocol's shared constants: languages, record kinds, limits and the patterns of ids.
+
+Standard library only, so the kiosk (and anything else) can import it without pydantic; the
+records module, the server's forms and the kiosk's settings all check ids with these patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "AGE_GROUPS",
+    "BATCHES_PATH",
+    "BATCH_MAX_BYTES",
+    "BATCH_MAX_RECORDS",
+    "DISTRICTS",
+    "FOLLOW_UP_TOKEN_BYTES",
+    "ID_RE",
+    "KINDS",
+    "LANGS",
+    "MAX_THEMES",
+    "RATINGS",
+    "SIGNATURE_MAX_SKEW_SECONDS",
+    "SLUG_RE",
+    "STORY_MAX_CHARS",
+    "TOKEN_RE",
+]
+
+KINDS = ("rating", "themes", "story")
+LANGS = ("fi", "sv", "en")
+RATINGS = (1, 2, 3, 4)  # four faces, very unhappy .. very happy; no neutral on purpose
+MAX_THEMES = 3
+STORY_MAX_CHARS = 2000
+BATCH_MAX_RECORDS = 500
+BATCH_MAX_BYTES = 1024 * 1024
+SIGNATURE_MAX_SKEW_SECONDS = 300
+FOLLOW_UP_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters
+# Defaults for the optional, anonymous demographics; a deployment may configure its own lists.
+AGE_GROUPS = ("under-18", "18-29", "30-44", "45-64", "65-74", "75+")
+DISTRICTS: tuple[str, ...] = ()  # empty means "any short slug" unless configured
+BATCHES_PATH = "/api/v1/batches"
+
+# A follow-up token: URL-safe base64 of at least 128 random bits.
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,}$")
+# Theme ids, flags, districts: lowercase slugs.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Kiosk and event ids.
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
