@@ -176,3 +176,43 @@ def test_privacy_form_needs_csrf(client, login):
     response = client.post("/staff/privacy", data={"body_fi": "x"})
     assert response.status_code == 403
     assert csrf_of(client.get("/staff/privacy").text)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_an_old_follow_up_page_says_it_has_closed_before_and_after_purge(
+    client, kiosk, post_batch, engine
+):
+    long_ago = datetime.now(UTC) - timedelta(days=25 * 31)
+    old = make_visit(kiosk.kiosk_id, story="Vanha tarina", created_at=_iso(long_ago))
+    recent = make_visit(kiosk.kiosk_id, story="Tuore tarina")
+    post_batch(kiosk, old + recent)
+    old_url = f"/f/{old[0]['follow_up_token']}"
+    for url in (old_url, old_url + "/events.ics"):
+        page = client.get(url + "?lang=fi")
+        assert page.status_code == 410, url
+        assert "Tämä seurantasivu on suljettu" in page.text and "Vanha tarina" not in page.text
+    assert client.get(f"/f/{recent[0]['follow_up_token']}").status_code == 200
+    purge(engine, POLICY, apply=True)
+    # The token itself is gone from the database, yet its page still says what happened.
+    with engine.connect() as conn:
+        tokens = {r[0] for r in conn.execute(select(records.c.follow_up_token))}
+    assert old[0]["follow_up_token"] not in tokens
+    closed = client.get(old_url + "?lang=sv")
+    assert closed.status_code == 410 and "Den här uppföljningssidan har stängts" in closed.text
+    assert client.get("/f/" + "A" * 24).status_code == 404
+
+
+def test_the_follow_up_page_says_on_the_wall_only_when_the_gate_lets_it(
+    client, login, kiosk, post_batch, engine
+):
+    from sqlalchemy import update
+
+    visit = make_visit(kiosk.kiosk_id, story="Soita 040 123 4567")
+    post_batch(kiosk, visit)
+    with engine.begin() as conn:  # approved by some route that forgot the gate
+        conn.execute(
+            update(records).where(records.c.id == visit[-1]["id"]).values(story_status="approved")
+        )
+    page = client.get(f"/f/{visit[0]['follow_up_token']}?lang=en").text
+    assert "Your story is on the story wall" not in page
+    assert "Library staff will read your story" in page

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, exists, or_, select, update
 
 from sync.server.db.engine import write_connection
+from sync.server.db.retention import tombstone
+from sync.server.db.story_privacy import privacy_of
 from sync.server.db.tables import (
     event_kiosks,
     events,
@@ -38,6 +40,7 @@ _NO_ID = ""
 
 _VISIT_RECORDS = (
     select(
+        records.c.id,
         records.c.kind,
         records.c.rating,
         records.c.theme_ids,
@@ -50,9 +53,11 @@ _VISIT_RECORDS = (
         records.c.kiosk_id,
     )
     .where(records.c.follow_up_token == bindparam("token"))
-    .order_by(records.c.created_at)
+    .order_by(records.c.created_at, records.c.id)
     .limit(MAX_RECORDS)
 )
+# Whether the token's page has expired and retention replaced the token by its tombstone.
+_TOMBSTONED = select(records.c.id).where(records.c.follow_up_token == bindparam("tomb")).limit(1)
 _THEMES = select(
     themes.c.id,
     themes.c.name_fi,
@@ -116,12 +121,13 @@ def _dicts(result) -> list[dict[str, Any]]:
     return [dict(row) for row in result.mappings()]
 
 
-def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, list[dict[str, Any]]]:
+def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, Any]:
     """Everything the page shows. Runs the same five queries whether or not the token exists.
 
     ``records`` are the visit's rows; ``themes`` the chosen themes that still exist, each with
     ``steps`` and ``updates``; ``events`` the visit's own event and the coming ones at its
-    kiosk."""
+    kiosk; ``expired`` whether retention has closed this token's page; ``story_privacy`` the
+    privacy gate's view of the visit's story (None without a story)."""
     visit = visit_records(conn, token)
     theme_ids: list[str] = []
     for row in visit:
@@ -144,8 +150,13 @@ def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, list[
         "event": first.get("event_id", _NO_ID),
         "kiosk": first.get("kiosk_id", _NO_ID),
     }
+    story = next((r for r in visit if r["kind"] == "story"), None)
     return {
         "records": visit,
+        # Asked for every token, known or not, so both cost the same.
+        "expired": conn.execute(_TOMBSTONED, {"tomb": tombstone(token)}).first() is not None,
+        # The gate decides what "on the story wall" means, as it does for the wall itself.
+        "story_privacy": privacy_of(conn, story) if story else None,
         # In the visitor's order; a theme deleted since the visit is left out.
         "themes": [found[tid] for tid in theme_ids if tid in found],
         "events": _dicts(conn.execute(_EVENTS, parameters)),

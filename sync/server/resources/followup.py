@@ -28,8 +28,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sync.server.db.follow_up import UPCOMING_EVENTS, erase_story, load_follow_up, visit_records
+from sync.server.db.retention import follow_up_expired
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
+from sync.server.domain.privacy_gate import publishable
 from sync.server.domain.theme_path import current_step_index
 from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
@@ -44,8 +46,9 @@ def withdraw_token(secret: bytes, token: str) -> str:
 
 
 def _visit_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The visit's face, story record and time, from its records."""
-    rating = next((r["rating"] for r in rows if r["kind"] == "rating"), None)
+    """The visit's face (its last answer: a visitor may go back and choose again), story record
+    and time, from its records (oldest first)."""
+    rating = next((r["rating"] for r in reversed(rows) if r["kind"] == "rating"), None)
     story = next((r for r in rows if r["kind"] == "story"), None)
     return {
         "rating": rating,
@@ -78,6 +81,8 @@ def follow_up_page(token: str, request: Request):
     proof = withdraw_token(request.app.state.session_secret, token)
     visit = _visit_summary(data["records"])
     lang = _lang(request, visit["kiosk_lang"])
+    if _expired(request, data):
+        return _expired_page(request, lang)
     if not data["records"]:
         return render_page(
             request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
@@ -99,10 +104,40 @@ def follow_up_page(token: str, request: Request):
             "upcoming": upcoming,
             "wt": proof,
             "withdrawn_now": request.query_params.get("withdrawn") == "1",
+            "on_wall": bool(
+                visit["story"]
+                and data["story_privacy"]
+                and publishable(
+                    visit["story"]["story_status"],
+                    visit["story"]["story_redacted"] or visit["story"]["story"],
+                    data["story_privacy"],
+                )
+            ),
             "langs": LANGS,
         },
         lang=lang,
         public=True,
+    )
+
+
+def _expired(request: Request, data: dict[str, Any]) -> bool:
+    """Past ``follow_up_months``: by its newest record, or already tombstoned by purge."""
+    if data["expired"]:
+        return True
+    if not data["records"]:
+        return False
+    months = request.app.state.settings.follow_up_months
+    return follow_up_expired(data["records"][-1]["created_at"], months, datetime.now(UTC))
+
+
+def _expired_page(request: Request, lang: str):
+    return render_page(
+        request,
+        "public/expired.html",
+        {"months": request.app.state.settings.follow_up_months},
+        lang=lang,
+        public=True,
+        status_code=410,
     )
 
 
@@ -159,6 +194,8 @@ def events_calendar(token: str, request: Request):
     with request.app.state.engine.connect() as conn:
         data = load_follow_up(conn, token, today)
     lang = _lang(request, _visit_summary(data["records"])["kiosk_lang"])
+    if _expired(request, data):
+        return _expired_page(request, lang)
     if not data["records"]:
         return render_page(
             request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
