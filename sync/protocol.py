@@ -51,8 +51,10 @@ __all__ = [
     "WallStory",
     "LANGS",
     "MAX_THEMES",
+    "RATINGS",
     "Record",
     "RecordValidationError",
+    "SHORT_CODE_ALPHABET",
     "SIGNATURE_MAX_SKEW_SECONDS",
     "STORY_MAX_CHARS",
     "body_digest",
@@ -60,6 +62,8 @@ __all__ = [
     "clean_story",
     "make_batch_file",
     "new_follow_up_token",
+    "new_short_code",
+    "normalize_short_code",
     "read_batch_file",
     "sign_request",
     "signature_headers",
@@ -78,11 +82,20 @@ BATCH_MAX_RECORDS = 500
 BATCH_MAX_BYTES = 1024 * 1024
 SIGNATURE_MAX_SKEW_SECONDS = 300
 FOLLOW_UP_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters
+# The short code typed by a visitor without a phone camera: Crockford's base32 (no I, L, O or U,
+# so nothing reads as another letter or a word), two groups of five: 10 x 5 = 50 random bits.
+SHORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHORT_CODE_GROUP = 5
+SHORT_CODE_CHARS = 2 * SHORT_CODE_GROUP
 # Defaults for the optional, anonymous demographics; a deployment may configure its own lists.
 AGE_GROUPS = ("under-18", "18-29", "30-44", "45-64", "65-74", "75+")
 DISTRICTS: tuple[str, ...] = ()  # empty means "any short slug" unless configured
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,}$")
+_SHORT_CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
+# What a person may type for a code: lower case, spaces, dashes, and the lookalikes Crockford
+# maps (O -> 0, I and L -> 1).
+_SHORT_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 # C0/C1 controls except tab and newline; stories keep their line breaks.
@@ -97,6 +110,25 @@ def utc_now_iso() -> str:
 def new_follow_up_token() -> str:
     """A fresh URL-safe token with 144 random bits; one per visit."""
     return secrets.token_urlsafe(FOLLOW_UP_TOKEN_BYTES)
+
+
+def new_short_code() -> str:
+    """A fresh short code such as ``K7QM4-PX2RT``: 50 random bits; one per visit, made offline."""
+    chars = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_CHARS))
+    return f"{chars[:SHORT_CODE_GROUP]}-{chars[SHORT_CODE_GROUP:]}"
+
+
+def normalize_short_code(typed: str) -> str | None:
+    """The canonical ``XXXXX-XXXXX`` form of what a person typed, or None if it cannot be one.
+
+    Accepts lower case, spaces and dashes anywhere, and the lookalikes O, I and L (read as 0, 1, 1).
+    """
+    if not isinstance(typed, str) or len(typed) > 64:
+        return None
+    chars = re.sub(r"[\s\-\u2010-\u2015]", "", typed).upper().translate(_SHORT_CODE_LOOKALIKES)
+    if len(chars) != SHORT_CODE_CHARS or any(c not in SHORT_CODE_ALPHABET for c in chars):
+        return None
+    return f"{chars[:SHORT_CODE_GROUP]}-{chars[SHORT_CODE_GROUP:]}"
 
 
 def clean_story(text: str) -> str:
@@ -126,6 +158,12 @@ class Record(BaseModel):
     district: str | None = None
     follow_up_token: str = Field(
         description="At least 128 random bits, URL-safe; shared by a visit."
+    )
+    short_code: str | None = Field(
+        default=None,
+        description="The visit's short code, Crockford base32 in two groups of five"
+        " (K7QM4-PX2RT, 50 random bits), for people without a phone camera: they open"
+        " <public_base_url>/k and type it. Shared by a visit; never exported.",
     )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
@@ -177,6 +215,15 @@ class Record(BaseModel):
     def _token(cls, value: str) -> str:
         if not _TOKEN_RE.match(value):
             raise ValueError("must be URL-safe base64 of at least 128 random bits (22+ characters)")
+        return value
+
+    @field_validator("short_code")
+    @classmethod
+    def _short_code(cls, value: str | None) -> str | None:
+        if value is not None and not _SHORT_CODE_RE.match(value):
+            raise ValueError(
+                "must be two groups of five Crockford base32 characters, such as K7QM4-PX2RT"
+            )
         return value
 
     @field_validator("age_group")
@@ -431,6 +478,19 @@ class EventInfo(BaseModel):
     date: str = Field(description="ISO date of the käyttäjätori, YYYY-MM-DD.")
     question: Localized
     location: str = ""
+    answers: list[Localized] = Field(
+        default_factory=list,
+        description="The four answer labels under the faces, worst (1) to best (4), set together"
+        " with the question so they answer it; empty means the kiosk's defaults"
+        ' ("Very poorly" .. "Very well").',
+    )
+
+    @field_validator("answers")
+    @classmethod
+    def _four_answers(cls, value: list[Localized]) -> list[Localized]:
+        if value and len(value) != len(RATINGS):
+            raise ValueError(f"give all {len(RATINGS)} answer labels, or none for the defaults")
+        return value
 
 
 class WallStory(BaseModel):

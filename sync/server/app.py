@@ -30,6 +30,7 @@ from sync.server.resources import (
     health,
     kiosk_config,
     metrics,
+    short_code,
     staff,
 )
 from sync.server.settings import Settings
@@ -48,7 +49,7 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
 
 # One module per URL family, each exposing ``router``; those with middleware or mounts of their
 # own also expose ``install(app)``, called after the error handlers are set.
-RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup)
+RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup, short_code)
 STATIC_DIR = Path(__file__).with_name("static")
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.

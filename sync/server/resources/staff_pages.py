@@ -23,6 +23,7 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
+from sync.server.resources.event_answers import answer_fields, answer_labels
 from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
 
 __all__ = ["router"]
@@ -227,6 +228,8 @@ def _events_page(
         rows = plan.event_list(conn)
         kiosks = plan.kiosk_choices(conn)
     editing = next((e for e in rows if e["id"] == edit_id), None)
+    if editing is not None:
+        editing = editing | answer_fields(editing)
     ended_ids = set(request.query_params.get("ended", "").split(",")) - {""}
     ended = [e for e in rows if e["id"] in ended_ids]
     return staff_page(
@@ -259,6 +262,7 @@ def _event_values(form: dict) -> dict:
             form, f"question_{lang}", required=lang == "fi", max_length=300
         )
     values["location"] = text(form, "location")
+    values["answer_labels"] = answer_labels(form)
     return values
 
 
