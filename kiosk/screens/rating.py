@@ -1,5 +1,8 @@
 """Rating screen: the active event's question and four large drawn faces, each with a label.
 
+The labels are the event's four answers, set with its question so that they answer it
+(kiosk-config ``event.answers``); without them "Very poorly … Very well".
+
 No neutral face on purpose (``sync.protocol.RATINGS``). A tap saves the rating at once through
 the flow and moves on to the themes.
 """
@@ -13,11 +16,12 @@ from kiosk.screens.base import KioskScreen, load_kv
 
 __all__ = ["FACE_LABELS", "RatingScreen"]
 
+# The default answers, when the event sets none of its own: they answer "How well …?".
 FACE_LABELS = {
-    1: N_("Very unhappy"),
-    2: N_("Unhappy"),
-    3: N_("Happy"),
-    4: N_("Very happy"),
+    1: N_("Very poorly"),
+    2: N_("Quite poorly"),
+    3: N_("Quite well"),
+    4: N_("Very well"),
 }
 
 
@@ -36,7 +40,14 @@ class RatingScreen(KioskScreen):
             else _("How well are we developing Mikkeli together?")
         )
 
-    def face_label(self, rating: int, lang: str) -> str:
+    def face_label(self, rating: int, lang: str, _question: str = "") -> str:
+        """The event's own answer for this face (set with its question), else the default."""
+        event = self.app.events.current()
+        answers = list(getattr(event, "answers", None) or []) if event is not None else []
+        if len(answers) == len(FACE_LABELS):
+            text = answers[rating - 1].get(lang)
+            if text:
+                return text
         return _(FACE_LABELS[rating])
 
 
