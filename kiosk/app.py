@@ -195,6 +195,9 @@ class KioskApp(App):
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         from kivy.clock import Clock
 
+        if self.slip_printer is not None:
+            # python-escpos loads before the first visitor prints, not during their print.
+            Clock.schedule_once(lambda _dt: self.slip_printer.warm_up(), 2.0)
         # Cheap while there is no sync service (the check returns at once); one may be set later.
         self._content_check = Clock.schedule_interval(self._content_tick, CONTENT_CHECK_S)
         manager.current = "attract"

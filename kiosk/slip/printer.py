@@ -169,6 +169,14 @@ class SlipPrinter:
         self._lock = threading.Lock()
         self._busy = False
 
+    @staticmethod
+    def warm_up() -> None:
+        """Import python-escpos now, on the UI thread between visits: its import (~0.5 s, most of
+        it loading the printer profiles) would otherwise run in the printing thread while holding
+        the interpreter for a few hundred milliseconds at a time, and the screen would stall
+        during a visitor's print (benchmarks/slip_print.py measured a 288 ms frame gap)."""
+        import escpos.printer  # noqa: F401
+
     @property
     def busy(self) -> bool:
         return self._busy

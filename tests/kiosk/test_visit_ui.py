@@ -139,9 +139,12 @@ def test_staying_on_thanks_returns_to_attract_by_itself(fresh):
     kiosk.tap(kiosk.widget("themes", "skip"))
     kiosk.tap(kiosk.widget("story", "skip"))
     assert kiosk.current == "thanks"
-    timer = kiosk.screen("thanks")._timer
-    assert timer is not None and timer.timeout == kiosk.app.settings.timeouts.thanks_seconds
-    timer.get_callback()(0)  # what the clock runs after thanks_seconds, run now
+    # The thanks screen is under the idle guard: its own idle time, then "more time?".
+    idle = kiosk.app.idle
+    assert idle.seconds_left == kiosk.app.settings.timeouts.thanks_seconds >= 120
+    idle.idle_now()  # what the clock runs after thanks_seconds, run now
+    assert idle.prompting
+    idle.expire()
     kiosk.pump(1, draw=False)
     assert kiosk.current == "attract"
     assert kiosk.app.recorder.current is None
