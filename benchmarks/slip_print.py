@@ -15,6 +15,7 @@ import argparse
 import json
 import tempfile
 import time
+from pathlib import Path
 
 from benchmarks._kiosk_common import percentile, run_child, settings, table
 
@@ -79,7 +80,7 @@ def _child(seconds: float) -> dict:
         printing = _gaps(kiosk, lambda: thanks.print_state in ("done", "failed"))
         took = time.perf_counter() - started
         state = thanks.print_state
-        size = len(open(out, "rb").read())
+        size = Path(out).stat().st_size
         kiosk.close()
     return {
         "idle_ms": idle,

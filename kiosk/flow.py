@@ -135,7 +135,9 @@ class VisitFlow:
         by_id = {theme.id: theme for theme in self._content().themes}
         today = date.today()
         return [
-            theme_card(by_id[tid], self._language(), today) for tid in visit.theme_ids if tid in by_id
+            theme_card(by_id[tid], self._language(), today)
+            for tid in visit.theme_ids
+            if tid in by_id
         ]
 
     def chosen_theme(self) -> ThemeCard | None:

@@ -14,6 +14,7 @@ changes, so each screen starts with its own idle time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from kivy.clock import Clock
@@ -84,10 +85,9 @@ class IdleGuard:
         self.prompt.story_at_risk = bool(self._story_at_risk())
         self.prompt.open(animation=False)
         self._tick_event = Clock.schedule_interval(self._tick, 1.0)
-        try:
+        # A sound that cannot play must not keep the prompt from counting down.
+        with contextlib.suppress(Exception):
             self._on_prompt()
-        except Exception:  # a sound that cannot play must not keep the prompt from counting
-            pass
 
     def _tick(self, _dt) -> None:
         self.prompt.seconds_left = max(0, self.prompt.seconds_left - 1)

@@ -98,7 +98,9 @@ class ThanksScreen(KioskScreen):
         return {
             "": "",
             "printing": _("Printing your slip…"),
-            "slow": _("The printer is slow. Your code is on the screen: you can also write it down."),
+            "slow": _(
+                "The printer is slow. Your code is on the screen: you can also write it down."
+            ),
             "done": _("Take your slip from the printer."),
             "failed": _(
                 "The slip could not be printed. Your answers are saved. Please write down the code"

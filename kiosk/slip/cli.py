@@ -56,7 +56,9 @@ def add_parser(subparsers: Any) -> None:
         "print-slip", help="print the demo slip (or write its ESC/POS bytes with file:PATH)"
     )
     parser.add_argument("--demo", action="store_true", required=True, help="the demo slip")
-    parser.add_argument("--printer", help="usb:VID:PID, serial:DEV[:BAUD], network:HOST[:PORT], file:PATH")
+    parser.add_argument(
+        "--printer", help="usb:VID:PID, serial:DEV[:BAUD], network:HOST[:PORT], file:PATH"
+    )
     parser.add_argument("--profile", help="python-escpos printer profile, e.g. TM-T88V")
     parser.add_argument("--config", help="take [printer] from this kiosk TOML instead")
     parser.add_argument("--lang", choices=("fi", "sv", "en"), default="fi")

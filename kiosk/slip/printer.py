@@ -17,6 +17,7 @@ A caller may rely on:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
 import threading
@@ -217,10 +218,8 @@ class SlipPrinter:
         finally:
             finished.set()
             if device is not None:
-                try:
+                with contextlib.suppress(Exception):
                     device.close()
-                except Exception:
-                    pass
             with self._lock:
                 self._busy = False
         on_result(state, reason)

@@ -19,12 +19,19 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import login_attempts, records
 
-__all__ = ["MAX_MISSES_PER_ADDRESS", "MISS_WINDOW", "record_miss", "recent_misses", "tokens_for_code"]
+__all__ = [
+    "MAX_MISSES_PER_ADDRESS",
+    "MISS_WINDOW",
+    "record_miss",
+    "recent_misses",
+    "tokens_for_code",
+]
 
 MISS_WINDOW = timedelta(minutes=15)
 MAX_MISSES_PER_ADDRESS = 10  # guessing 50 bits at 10 tries per quarter hour is hopeless
 _MISS_USERNAME = "#short-code"
 _MISS_ADDRESS_PREFIX = "code:"
+
 
 def tokens_for_code(conn: Connection, code: str) -> list[str]:
     """The follow-up tokens of the visits with this canonical short code (at most two)."""

@@ -27,8 +27,8 @@ from fastapi.responses import RedirectResponse
 from sync.protocol import normalize_short_code
 from sync.server.db.short_codes import (
     MAX_MISSES_PER_ADDRESS,
-    record_miss,
     recent_misses,
+    record_miss,
     tokens_for_code,
 )
 from sync.server.domain.i18n import negotiate
@@ -44,9 +44,7 @@ _STATUS = {UNKNOWN: 404, SHARED: 404, THROTTLED: 429}
 
 
 def _lang(request: Request) -> str:
-    return negotiate(
-        request.query_params.get("lang"), request.headers.get("accept-language"), "fi"
-    )
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language"), "fi")
 
 
 def _address(request: Request) -> str:

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sync.server.domain.theme_path import theme_warnings
 from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
+from sync.server.resources.event_answers import answer_fields, answer_labels
 from sync.server.resources.staff_auth import (
     ApiUser,
     CsrfForm,
@@ -23,7 +24,6 @@ from sync.server.resources.staff_auth import (
     error_text,
     staff_page,
 )
-from sync.server.resources.event_answers import answer_fields, answer_labels
 from sync.server.resources.staff_forms import checkbox, iso_date, slug, text
 
 __all__ = ["router"]
