@@ -60,7 +60,8 @@ def test_full_visit_saves_three_records_of_one_visit_and_shows_its_qr(fresh):
     # Without a camera: the short address and the visit's code, not the 60-character link.
     assert kiosk.widget("thanks", "short_url").text == "http://127.0.0.1:8765/k"
     assert kiosk.widget("thanks", "code").text == kiosk.app.recorder.current.short_code
-    assert kiosk.app.content().themes[0].velho.name in kiosk.widget("thanks", "velho").text
+    shown = " ".join(w.text for w in kiosk.widget("thanks", "themes_box").children)
+    assert kiosk.app.content().themes[0].velho.name in shown
 
     kiosk.tap(kiosk.widget("thanks", "done"))
     assert kiosk.current == "attract"
