@@ -64,7 +64,8 @@ class ThanksScreen(KioskScreen):
                 Factory.BodyLabel(text=_("Your answers go to the people who develop Mikkeli."))
             )
         for card in self.themes:
-            box.add_widget(Factory.HeadingLabel(text=card.name))
+            # The theme's name in bold body text: headings at x2 would leave room for one theme.
+            box.add_widget(Factory.BodyLabel(text=card.name, bold=True))
             box.add_widget(Factory.BodyLabel(text=velho_text(card)))
             step = next_step_text(card)
             if step:
