@@ -235,3 +235,27 @@ def test_faces_answer_the_question(fresh):
     assert rating.ids.face1.text == "Mycket dåligt" and rating.ids.face4.text == "Mycket bra"
     kiosk.tap(kiosk.bar("lang_en"))
     assert rating.ids.face2.text == "Quite poorly" and rating.ids.face3.text == "Quite well"
+
+
+def test_an_events_own_answers_replace_the_defaults(fresh):
+    kiosk = fresh
+    app = kiosk.app
+    demo = app.content().model_dump(mode="json")
+    answers = [
+        {"fi": "Ei lainkaan", "sv": "Inte alls", "en": "Not at all"},
+        {"fi": "Vähän", "sv": "Lite", "en": "A little"},
+        {"fi": "Aika paljon", "sv": "Ganska mycket", "en": "Quite a lot"},
+        {"fi": "Todella paljon", "sv": "Väldigt mycket", "en": "A great deal"},
+    ]
+    changed = dict(demo, event=dict(demo["event"], answers=answers))
+    try:
+        app.store.put_kiosk_config(changed, None)
+        app.reload_content()
+        kiosk.tap(kiosk.widget("attract", "feedback"))
+        rating = kiosk.screen("rating")
+        assert [rating.ids[f"face{i}"].text for i in (1, 2, 3, 4)] == [a["fi"] for a in answers]
+        kiosk.tap(kiosk.bar("lang_sv"))
+        assert rating.ids.face1.text == "Inte alls" and rating.ids.face4.text == "Väldigt mycket"
+    finally:
+        app.store.put_kiosk_config(demo, None)
+        app.reload_content()
