@@ -57,20 +57,15 @@ def _capture(window, path: Path) -> None:
 
 def render_slips(outdir: Path, langs=None) -> list[Path]:
     """``slip-<lang>.png`` of the demo slip in each language."""
-    from kiosk.i18n import LANGUAGES, current_language, set_language
+    from kiosk.i18n import LANGUAGES
     from kiosk.slip import demo_slip
     from kiosk.slip.image import render_slip
 
     written = []
-    before = current_language()
-    try:
-        for lang in langs or LANGUAGES:
-            set_language(lang)
-            path = outdir / f"slip-{lang}.png"
-            render_slip(demo_slip(lang)).save(path)
-            written.append(path)
-    finally:
-        set_language(before)
+    for lang in langs or LANGUAGES:
+        path = outdir / f"slip-{lang}.png"
+        render_slip(demo_slip(lang)).save(path)
+        written.append(path)
     return written
 
 

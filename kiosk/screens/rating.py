@@ -9,7 +9,7 @@ the flow and moves on to the themes.
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.properties import ListProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.screens.base import KioskScreen, load_kv
@@ -27,6 +27,8 @@ FACE_LABELS = {
 
 class RatingScreen(KioskScreen):
     question = StringProperty("")
+    # The four labels under the faces, worst first, in the current language (see face_label).
+    labels = ListProperty(["", "", "", ""])
 
     def on_pre_enter(self, *_args) -> None:
         self.refresh()
@@ -39,8 +41,9 @@ class RatingScreen(KioskScreen):
             if event is not None
             else _("How well are we developing Mikkeli together?")
         )
+        self.labels = [self.face_label(rating, lang) for rating in sorted(FACE_LABELS)]
 
-    def face_label(self, rating: int, lang: str, _question: str = "") -> str:
+    def face_label(self, rating: int, lang: str) -> str:
         """The event's own answer for this face (set with its question), else the default."""
         event = self.app.events.current()
         answers = list(getattr(event, "answers", None) or []) if event is not None else []

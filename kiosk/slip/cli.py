@@ -16,7 +16,6 @@ __all__ = ["add_parser"]
 
 
 def _print_slip(args: argparse.Namespace) -> int:
-    from kiosk.i18n import set_language
     from kiosk.slip import demo_slip
     from kiosk.slip.printer import open_printer, parse_connection, write_slip
 
@@ -36,7 +35,6 @@ def _print_slip(args: argparse.Namespace) -> int:
     else:
         print("kiosk: give --printer or --config", file=sys.stderr)
         return 2
-    set_language(args.lang)
     slip = demo_slip(args.lang)
     try:
         device = open_printer(connection)

@@ -2,8 +2,10 @@
 
 A caller may rely on :func:`slip_blocks` giving the slip top to bottom as :class:`SlipBlock`
 items (a style and a text, or the ``qr`` block with the link), the same for the Pillow picture
-and the printer, so the PNG reviewers look at is what the printer prints. Texts are translated
-in the language current when :func:`build_slip` runs (the visitor's). Dates are d.m.yyyy.
+and the printer, so the PNG reviewers look at is what the printer prints. Every text is in the
+slip's own ``lang`` (the visitor's, given to :func:`build_slip`), never the kiosk's current
+language: the printing thread may still be at work when the next visitor switches it. Dates are
+d.m.yyyy.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date
 from typing import Literal
 
 from kiosk.content import ThemeCard
-from kiosk.i18n import _
+from kiosk.i18n import current_language, translations
 
 __all__ = [
     "Slip",
@@ -39,16 +41,22 @@ def numeric_date(value: date | str) -> str:
     return f"{value.day}.{value.month}.{value.year}"
 
 
-def velho_text(theme: ThemeCard) -> str:
+def _in(lang: str | None):
+    return translations(lang or current_language()).gettext
+
+
+def velho_text(theme: ThemeCard, lang: str | None = None) -> str:
     """The theme's velho as one line (the theme's name is shown above it)."""
+    _ = _in(lang)
     if not theme.velho_name:
         return _("This theme is still looking for its velho.")
     return _("Velho: {name}, {role}").format(name=theme.velho_name, role=theme.velho_role)
 
 
-def next_step_text(theme: ThemeCard) -> str:
+def next_step_text(theme: ThemeCard, lang: str | None = None) -> str:
     if not theme.next_step:
         return ""
+    _ = _in(lang)
     return _("Next step: {step} ({date})").format(
         step=theme.next_step, date=numeric_date(theme.next_date)
     )
@@ -87,7 +95,9 @@ def build_slip(
 ) -> Slip:
     return Slip(
         day=numeric_date(today or date.today()),
-        themes=tuple(SlipTheme(t.name, velho_text(t), next_step_text(t)) for t in themes),
+        themes=tuple(
+            SlipTheme(t.name, velho_text(t, lang), next_step_text(t, lang)) for t in themes
+        ),
         follow_up_url=follow_up_url,
         short_url=short_url,
         code=code,
@@ -96,7 +106,8 @@ def build_slip(
 
 
 def slip_blocks(slip: Slip) -> list[SlipBlock]:
-    """The slip top to bottom; translated in the current language."""
+    """The slip top to bottom, in the slip's language."""
+    _ = _in(slip.lang)
     blocks = [
         SlipBlock("title", _("Käyttäjätori · My Mikkeli")),
         SlipBlock("small", slip.day),

@@ -247,7 +247,12 @@ def test_an_events_own_answers_replace_the_defaults(fresh):
         {"fi": "Aika paljon", "sv": "Ganska mycket", "en": "Quite a lot"},
         {"fi": "Todella paljon", "sv": "Väldigt mycket", "en": "A great deal"},
     ]
-    changed = dict(demo, event=dict(demo["event"], answers=answers))
+    event_id = demo["event"]["id"]
+    changed = dict(
+        demo,
+        event=dict(demo["event"], answers=answers),
+        events=[dict(e, answers=answers) if e["id"] == event_id else e for e in demo["events"]],
+    )
     try:
         app.store.put_kiosk_config(changed, None)
         app.reload_content()
