@@ -55,3 +55,19 @@ def test_no_answers_means_the_defaults_and_half_a_set_is_refused(client, login, 
     )
     assert half.status_code == 400
     assert "answer_3_fi" in half.text
+
+
+def test_the_follow_up_page_names_the_events_own_answer(client, login, kiosk, post_batch):
+    from tests.staff.conftest import make_visit
+
+    token = login()
+    answers = {f"answer_{n}_fi": text for n, text in enumerate(ANSWERS_FI, 1)}
+    client.post("/staff/events", data=event_form(token, kiosk.kiosk_id, **answers))
+    visit = make_visit(kiosk.kiosk_id, rating=3, event_id="kayttajatori-2027-01")
+    post_batch(kiosk, visit)
+    page = client.get(f"/f/{visit[0]['follow_up_token']}?lang=fi").text
+    assert "<strong>Aika paljon</strong>" in page
+    # Swedish not set: the Finnish answer, not an empty one.
+    assert "<strong>Aika paljon</strong>" in client.get(
+        f"/f/{visit[0]['follow_up_token']}?lang=sv"
+    ).text
