@@ -68,6 +68,7 @@ def test_the_follow_up_page_names_the_events_own_answer(client, login, kiosk, po
     page = client.get(f"/f/{visit[0]['follow_up_token']}?lang=fi").text
     assert "<strong>Aika paljon</strong>" in page
     # Swedish not set: the Finnish answer, not an empty one.
-    assert "<strong>Aika paljon</strong>" in client.get(
-        f"/f/{visit[0]['follow_up_token']}?lang=sv"
-    ).text
+    assert (
+        "<strong>Aika paljon</strong>"
+        in client.get(f"/f/{visit[0]['follow_up_token']}?lang=sv").text
+    )
