@@ -164,6 +164,7 @@ class Record(BaseModel):
         description="The visit's short code, Crockford base32 in two groups of five"
         " (K7QM4-PX2RT, 50 random bits), for people without a phone camera: they open"
         " <public_base_url>/k and type it. Shared by a visit; never exported.",
+        json_schema_extra={"pattern": _SHORT_CODE_RE.pattern},
     )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
