@@ -97,3 +97,30 @@ def test_printer_and_thanks_time_in_the_toml(tmp_path):
         parse_settings(base | {"printer": {"connection": "usb:nope"}})
     with pytest.raises(SettingsError, match="thanks_seconds"):
         parse_settings(base | {"timeouts": {"thanks_seconds": 30}})
+
+
+def test_network_printer_gets_the_slip_over_tcp(finnish):
+    """A real socket on loopback stands in for a printer's raw port 9100."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    received = bytearray()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            while chunk := conn.recv(65536):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        device = open_printer(parse_connection(f"network:127.0.0.1:{port}"), timeout=5)
+        write_slip(device, demo_slip("fi"))
+        device.close()
+        thread.join(10)
+    finally:
+        listener.close()
+    assert b"K7QM4-PX2RT" in received
