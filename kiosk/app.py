@@ -73,6 +73,14 @@ class KioskApp(App):
         self.store = store
         self.sync_service = sync_service
         self.speaker = speaker if speaker is not None else Speaker()
+        # The receipt printer of the printed slip, when the config names one.
+        self.slip_printer: Any = None
+        if settings.printer is not None:
+            from kiosk.slip.printer import SlipPrinter
+
+            self.slip_printer = SlipPrinter(
+                settings.printer, slow_after=settings.printer_slow_after
+            )
         # Until the first frame is drawn the attract screen reads the content as plain JSON
         # (first_frame_content): validating it needs pydantic, which costs ~0.5 s of cold start.
         self._plain_content: Any = None  # kiosk.content.PlainContent until the first frame
@@ -169,16 +177,27 @@ class KioskApp(App):
             # Kept referenced: its kv bindings outlive it and must not point at a dead widget.
             self._hidden_read_aloud = bar.ids.read_aloud.__self__
             bar.remove_widget(self._hidden_read_aloud)
+        from kiosk.chime import Chime
+
+        self.chime = Chime()
         self.idle = IdleGuard(
             Window,
             idle_seconds=self.settings.timeouts.idle_seconds,
             more_time_seconds=self.settings.timeouts.more_time_seconds,
             needs_prompt=lambda: manager.current != "attract",
             on_timeout=self.flow.finish,
+            seconds_for=self._idle_seconds,
+            story_at_risk=self._story_at_risk,
+            on_prompt=self.chime.play,
         )
+        # Each screen starts with its own idle time (the thanks screen's is longer).
+        manager.bind(current=lambda *_args: self.idle.touched() if self.idle else None)
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         from kivy.clock import Clock
 
+        if self.slip_printer is not None:
+            # python-escpos loads before the first visitor prints, not during their print.
+            Clock.schedule_once(lambda _dt: self.slip_printer.warm_up(), 2.0)
         # Cheap while there is no sync service (the check returns at once); one may be set later.
         self._content_check = Clock.schedule_interval(self._content_tick, CONTENT_CHECK_S)
         manager.current = "attract"
@@ -221,6 +240,20 @@ class KioskApp(App):
                 freeze_startup_objects()
 
         Clock.schedule_once(build_next, 0)
+
+    def _idle_seconds(self) -> float:
+        timeouts = self.settings.timeouts
+        manager = (self.root or self._building).ids.screens
+        if manager.current == "thanks":
+            return max(timeouts.thanks_seconds, timeouts.idle_seconds)
+        return timeouts.idle_seconds
+
+    def _story_at_risk(self) -> bool:
+        """A story typed but not sent: the idle prompt says it would be lost."""
+        manager = self.root.ids.screens
+        if manager.current != "story" or not manager.has_screen("story"):
+            return False
+        return bool(str(getattr(manager.get_screen("story"), "text", "")).strip())
 
     def _paint_window(self, _look, pal) -> None:
         Window.clearcolor = pal.background

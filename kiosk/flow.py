@@ -63,6 +63,12 @@ class VisitFlow:
     def start_story(self) -> None:
         self.show("story")
 
+    def staff_corner(self) -> None:
+        """The staff corner was held: staff mode, but only from the attract screen, so a hand
+        resting on the corner never wipes a visit going on."""
+        if self.current == "attract":
+            self.open_staff()
+
     def open_staff(self) -> None:
         self.finish(show=False)
         self.show("staff")
@@ -112,6 +118,27 @@ class VisitFlow:
         except ValueError as exc:
             Logger.error(f"Kiosk: no follow-up link: {exc}")
             return ""
+
+    def short_address(self) -> str:
+        """``<public_base_url>/k``, where a visitor types the short code; "" without a base."""
+        base = self._public_url().strip().rstrip("/")
+        return f"{base}/k" if base.startswith(("http://", "https://")) else ""
+
+    def short_code(self) -> str:
+        return self.recorder.visit().short_code
+
+    def chosen_themes(self) -> list[ThemeCard]:
+        """Every theme the visitor chose, in their order, for the thanks screen and the slip."""
+        visit = self.recorder.current
+        if visit is None or not visit.theme_ids:
+            return []
+        by_id = {theme.id: theme for theme in self._content().themes}
+        today = date.today()
+        return [
+            theme_card(by_id[tid], self._language(), today)
+            for tid in visit.theme_ids
+            if tid in by_id
+        ]
 
     def chosen_theme(self) -> ThemeCard | None:
         visit = self.recorder.current

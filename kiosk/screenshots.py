@@ -1,7 +1,9 @@
 """``kiosk screenshots OUTDIR``: every screen, in every language, text size and palette, as PNG.
 
 Files are named ``<screen>-<lang>-<textsize>-<theme>.png`` (``thanks-sv-x2-high-contrast.png``)
-at 1920×1080. The kiosk runs headless on a throwaway data folder with the bundled demo content;
+at 1920×1080, and ``slip-<lang>.png`` is the printed slip of the demo visit, 576 dots wide (80 mm
+paper), drawn from the same blocks the printer prints (:mod:`kiosk.slip`); ``--screen slip``
+renders only those. The kiosk runs headless on a throwaway data folder with the bundled demo content;
 each screen is shown in a typical state (a story being typed, a finished visit's QR code, the
 unlocked staff panel), so what reviewers see is what visitors see.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-__all__ = ["render_all", "SCALES", "THEMES", "SAMPLE_STORY"]
+__all__ = ["render_all", "render_slips", "SCALES", "THEMES", "SAMPLE_STORY"]
 
 SCALES = (1.0, 2.0)
 THEMES = ("normal", "high-contrast")
@@ -37,7 +39,8 @@ def _prepare(kiosk, screen: str) -> None:
         kiosk.screen("story").text = SAMPLE_STORY
     elif screen == "thanks":
         visit = app.recorder.visit()
-        visit.theme_ids = [app.content().themes[0].id] if app.content().themes else []
+        # Two themes: the screen lists every chosen theme's velho and next step.
+        visit.theme_ids = [theme.id for theme in app.content().themes[:2]]
     elif screen == "staff":
         kiosk.screen("staff").unlocked = True
     app.flow.show(screen)
@@ -52,6 +55,20 @@ def _capture(window, path: Path) -> None:
     saved.replace(path)
 
 
+def render_slips(outdir: Path, langs=None) -> list[Path]:
+    """``slip-<lang>.png`` of the demo slip in each language."""
+    from kiosk.i18n import LANGUAGES
+    from kiosk.slip import demo_slip
+    from kiosk.slip.image import render_slip
+
+    written = []
+    for lang in langs or LANGUAGES:
+        path = outdir / f"slip-{lang}.png"
+        render_slip(demo_slip(lang)).save(path)
+        written.append(path)
+    return written
+
+
 def render_all(outdir: Path, langs=None, screens=None) -> list[Path]:
     from kiosk.headless import HeadlessKiosk
     from kiosk.i18n import LANGUAGES
@@ -60,6 +77,11 @@ def render_all(outdir: Path, langs=None, screens=None) -> list[Path]:
 
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    if screens is None or "slip" in screens:
+        written += render_slips(outdir, langs)
+        screens = [s for s in screens if s != "slip"] if screens is not None else None
+        if screens == []:
+            return written
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as tmp:
         store = LocalStore(Path(tmp) / "data")
         kiosk = HeadlessKiosk(_settings(Path(tmp) / "data"), store=store)

@@ -34,7 +34,8 @@ class SettingsError(ValueError):
 class Timeouts:
     idle_seconds: float = 60.0
     more_time_seconds: float = 20.0
-    thanks_seconds: float = 30.0
+    # The thanks screen's idle time: long enough to take out a phone, unlock it and scan.
+    thanks_seconds: float = 120.0
     rapid_repeat_seconds: float = 3.0
 
 
@@ -52,6 +53,9 @@ class KioskSettings:
     timeouts: Timeouts = field(default_factory=Timeouts)
     fullscreen: bool = True
     source: Path | None = None
+    # The receipt printer of the printed slip ([printer] connection), None without one.
+    printer: Any = None  # kiosk.slip.printer.PrinterConnection
+    printer_slow_after: float = 8.0
 
     def read_secret(self) -> str:
         """The shared secret, from ``secret`` or the file named by ``secret_file``; a secret
@@ -78,12 +82,23 @@ def _checked_secret(secret: str, key: str) -> str:
 
 
 _ALLOWED = {
-    "": {"kiosk_id", "data_dir", "language", "server", "event", "staff", "timeouts", "display"},
+    "": {
+        "kiosk_id",
+        "data_dir",
+        "language",
+        "server",
+        "event",
+        "staff",
+        "timeouts",
+        "display",
+        "printer",
+    },
     "server": {"url", "secret", "secret_file", "public_url"},
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
     "display": {"fullscreen"},
+    "printer": {"connection", "profile", "slow_after_seconds"},
 }
 
 
@@ -129,6 +144,37 @@ def _seconds(table: dict[str, Any], key: str, default: float) -> float:
     return float(value)
 
 
+MIN_THANKS_SECONDS = 120.0
+
+
+def _thanks_seconds(table: dict[str, Any]) -> float:
+    value = _seconds(table, "thanks_seconds", MIN_THANKS_SECONDS)
+    if value < MIN_THANKS_SECONDS:
+        raise SettingsError(
+            "timeouts.thanks_seconds",
+            f"must be at least {MIN_THANKS_SECONDS:g}: a visitor needs the time to take out a"
+            " phone, unlock it and scan the code",
+        )
+    return value
+
+
+def _printer(table: dict[str, Any]) -> tuple[Any, float]:
+    """The ``[printer]`` table: no ``connection`` means no printer (no "Print slip" button)."""
+    from kiosk.slip.printer import parse_connection
+
+    slow = table.get("slow_after_seconds", 8)
+    if isinstance(slow, bool) or not isinstance(slow, int | float) or not 0 < slow <= 600:
+        raise SettingsError("printer.slow_after_seconds", "must be a number of seconds up to 600")
+    text = _string(table, "connection", "printer.connection", "")
+    if not text:
+        return None, float(slow)
+    profile = _string(table, "profile", "printer.profile", "")
+    try:
+        return parse_connection(text, profile), float(slow)
+    except ValueError as exc:
+        raise SettingsError("printer.connection", str(exc)) from None
+
+
 def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSettings:
     """Validate an already parsed TOML document; relative paths resolve against ``source``."""
     _check_keys("", doc)
@@ -158,7 +204,10 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     fullscreen = display.get("fullscreen", True)
     if not isinstance(fullscreen, bool):
         raise SettingsError("display.fullscreen", "must be true or false")
+    printer, slow_after = _printer(_table(doc, "printer"))
     return KioskSettings(
+        printer=printer,
+        printer_slow_after=slow_after,
         kiosk_id=kiosk_id,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
         language=language,
@@ -171,7 +220,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         timeouts=Timeouts(
             idle_seconds=_seconds(timeouts, "idle_seconds", 60),
             more_time_seconds=_seconds(timeouts, "more_time_seconds", 20),
-            thanks_seconds=_seconds(timeouts, "thanks_seconds", 30),
+            thanks_seconds=_thanks_seconds(timeouts),
             rapid_repeat_seconds=_seconds(timeouts, "rapid_repeat_seconds", 3),
         ),
         fullscreen=fullscreen,

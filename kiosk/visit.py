@@ -3,7 +3,7 @@
 A :class:`VisitRecorder` hands out :class:`Visit` objects. Each finished step (a face tapped,
 themes chosen, a story sent) becomes one record saved through the store at once, so a visitor
 who walks away loses nothing already finished. The records of one visit share ``visit_id`` and
-``follow_up_token``. A face tapped within ``rapid_repeat_seconds`` of the previous visit's end is
+``follow_up_token`` and ``short_code`` (made here, offline). A face tapped within ``rapid_repeat_seconds`` of the previous visit's end is
 saved with the flag ``rapid_repeat`` (not dropped), so staff can filter children playing.
 Imports no Kivy; the clock is injectable for tests.
 """
@@ -27,6 +27,12 @@ def new_follow_up_token() -> str:
     return make()
 
 
+def new_short_code() -> str:
+    from sync.protocol import new_short_code as make
+
+    return make()
+
+
 def utc_now_iso() -> str:
     from sync.protocol import utc_now_iso as now
 
@@ -43,6 +49,7 @@ class Visit:
 
     visit_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     follow_up_token: str = field(default_factory=new_follow_up_token)
+    short_code: str = field(default_factory=new_short_code)
     rating: int | None = None
     theme_ids: list[str] = field(default_factory=list)
     story_saved: bool = False
@@ -95,6 +102,7 @@ class VisitRecorder:
         return {
             "visit_id": visit.visit_id,
             "follow_up_token": visit.follow_up_token,
+            "short_code": visit.short_code,
             "created_at": utc_now_iso(),
             "kiosk_id": self._kiosk_id,
             "event_id": self._event_id(),

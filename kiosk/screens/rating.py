@@ -1,28 +1,34 @@
 """Rating screen: the active event's question and four large drawn faces, each with a label.
 
+The labels are the event's four answers, set with its question so that they answer it
+(kiosk-config ``event.answers``); without them "Very poorly … Very well".
+
 No neutral face on purpose (``sync.protocol.RATINGS``). A tap saves the rating at once through
 the flow and moves on to the themes.
 """
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from kivy.properties import ListProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.screens.base import KioskScreen, load_kv
 
 __all__ = ["FACE_LABELS", "RatingScreen"]
 
+# The default answers, when the event sets none of its own: they answer "How well …?".
 FACE_LABELS = {
-    1: N_("Very unhappy"),
-    2: N_("Unhappy"),
-    3: N_("Happy"),
-    4: N_("Very happy"),
+    1: N_("Very poorly"),
+    2: N_("Quite poorly"),
+    3: N_("Quite well"),
+    4: N_("Very well"),
 }
 
 
 class RatingScreen(KioskScreen):
     question = StringProperty("")
+    # The four labels under the faces, worst first, in the current language (see face_label).
+    labels = ListProperty(["", "", "", ""])
 
     def on_pre_enter(self, *_args) -> None:
         self.refresh()
@@ -35,8 +41,16 @@ class RatingScreen(KioskScreen):
             if event is not None
             else _("How well are we developing Mikkeli together?")
         )
+        self.labels = [self.face_label(rating, lang) for rating in sorted(FACE_LABELS)]
 
     def face_label(self, rating: int, lang: str) -> str:
+        """The event's own answer for this face (set with its question), else the default."""
+        event = self.app.events.current()
+        answers = list(getattr(event, "answers", None) or []) if event is not None else []
+        if len(answers) == len(FACE_LABELS):
+            text = answers[rating - 1].get(lang)
+            if text:
+                return text
         return _(FACE_LABELS[rating])
 
 

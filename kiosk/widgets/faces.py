@@ -21,7 +21,7 @@ __all__ = ["FaceButton", "FaceDrawing"]
 # Mouth as (corner y, bezier control y) relative to the centre, in radii: control above the
 # corners frowns, below them smiles.
 _MOUTHS = {1: (-0.55, -0.05), 2: (-0.45, -0.28), 3: (-0.30, -0.58), 4: (-0.22, -0.85)}
-# Brow tilt of the two unhappy faces (the happy ones have none).
+# Brow tilt of the two unhappy faces (the happy ones have none); inner ends up: sad.
 _BROWS = {1: 0.18, 2: 0.08}
 
 
@@ -60,16 +60,13 @@ class FaceDrawing(Widget):
                 ex, ey = cx + side * r * 0.36, cy + r * 0.22
                 Ellipse(pos=(ex - eye, ey - eye), size=(2 * eye, 2 * eye))
                 if mood >= 3:
-                    continue  # only the unhappy faces frown; flat brows looked stern
+                    continue  # only the unhappy faces have brows; flat brows looked stern
                 tilt = _BROWS[mood] * r
-                # Brows slope down towards the nose for the unhappy faces.
+                # Sad, not angry: each brow rises towards the nose (inner end up, outer end
+                # down). Brows sloping down towards the nose read as anger.
+                inner, outer = ex - side * r * 0.18, ex + side * r * 0.18
                 Line(
-                    points=[
-                        ex - side * r * 0.18,
-                        ey + r * 0.2 - tilt * 0.5,
-                        ex + side * r * 0.18,
-                        ey + r * 0.2 + tilt * 0.5,
-                    ],
+                    points=[inner, ey + r * 0.2 + tilt * 0.5, outer, ey + r * 0.2 - tilt * 0.5],
                     width=w * 0.8,
                 )
             left, right = cx - r * 0.45, cx + r * 0.45

@@ -36,6 +36,8 @@ from sync.protocol.constants import (
     LANGS,
     MAX_THEMES,
     RATINGS,
+    SHORT_CODE_ALPHABET,
+    SHORT_CODE_RE,
     SIGNATURE_MAX_SKEW_SECONDS,
     SLUG_RE,
     STORY_MAX_CHARS,
@@ -51,7 +53,13 @@ from sync.protocol.signing import (
     signing_message,
     verify_signature,
 )
-from sync.protocol.values import clean_story, new_follow_up_token, utc_now_iso
+from sync.protocol.values import (
+    clean_story,
+    new_follow_up_token,
+    new_short_code,
+    normalize_short_code,
+    utc_now_iso,
+)
 
 if TYPE_CHECKING:
     from sync.protocol.kiosk_config import (
@@ -110,6 +118,8 @@ __all__ = [
     "LANGS",
     "MAX_THEMES",
     "RATINGS",
+    "SHORT_CODE_ALPHABET",
+    "SHORT_CODE_RE",
     "SIGNATURE_MAX_SKEW_SECONDS",
     "SLUG_RE",
     "STORY_MAX_CHARS",
@@ -135,6 +145,8 @@ __all__ = [
     "clean_story",
     "make_batch_file",
     "new_follow_up_token",
+    "new_short_code",
+    "normalize_short_code",
     "read_batch_file",
     "secret_bytes",
     "sign_request",

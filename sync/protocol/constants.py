@@ -20,6 +20,10 @@ __all__ = [
     "LANGS",
     "MAX_THEMES",
     "RATINGS",
+    "SHORT_CODE_ALPHABET",
+    "SHORT_CODE_CHARS",
+    "SHORT_CODE_GROUP",
+    "SHORT_CODE_RE",
     "SIGNATURE_MAX_SKEW_SECONDS",
     "SLUG_RE",
     "STORY_MAX_CHARS",
@@ -35,6 +39,11 @@ BATCH_MAX_RECORDS = 500
 BATCH_MAX_BYTES = 1024 * 1024
 SIGNATURE_MAX_SKEW_SECONDS = 300
 FOLLOW_UP_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters
+# The short code typed by a visitor without a phone camera: Crockford's base32 (no I, L, O or U,
+# so nothing reads as another letter or a word), two groups of five: 10 x 5 = 50 random bits.
+SHORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHORT_CODE_GROUP = 5
+SHORT_CODE_CHARS = 2 * SHORT_CODE_GROUP
 # Defaults for the optional, anonymous demographics; a deployment may configure its own lists.
 AGE_GROUPS = ("under-18", "18-29", "30-44", "45-64", "65-74", "75+")
 DISTRICTS: tuple[str, ...] = ()  # empty means "any short slug" unless configured
@@ -42,6 +51,8 @@ BATCHES_PATH = "/api/v1/batches"
 
 # A follow-up token: URL-safe base64 of at least 128 random bits.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,}$")
+# A short code in its canonical form, K7QM4-PX2RT.
+SHORT_CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 # Theme ids, flags, districts: lowercase slugs.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Kiosk and event ids.

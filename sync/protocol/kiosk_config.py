@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from sync.protocol.constants import AGE_GROUPS
+from sync.protocol.constants import AGE_GROUPS, RATINGS
 
 __all__ = [
     "EventInfo",
@@ -84,6 +84,19 @@ class EventInfo(BaseModel):
     date: str = Field(description="ISO date of the käyttäjätori, YYYY-MM-DD.")
     question: Localized
     location: str = ""
+    answers: list[Localized] = Field(
+        default_factory=list,
+        description="The four answer labels under the faces, worst (1) to best (4), set together"
+        " with the question so they answer it; empty means the kiosk's defaults"
+        ' ("Very poorly" .. "Very well").',
+    )
+
+    @field_validator("answers")
+    @classmethod
+    def _four_answers(cls, value: list[Localized]) -> list[Localized]:
+        if value and len(value) != len(RATINGS):
+            raise ValueError(f"give all {len(RATINGS)} answer labels, or none for the defaults")
+        return value
 
 
 class WallStory(BaseModel):

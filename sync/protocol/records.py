@@ -31,6 +31,7 @@ from sync.protocol.constants import (
     ID_RE,
     MAX_THEMES,
     RATINGS,
+    SHORT_CODE_RE,
     SLUG_RE,
     STORY_MAX_CHARS,
     TOKEN_RE,
@@ -68,6 +69,13 @@ class Record(BaseModel):
     district: str | None = None
     follow_up_token: str = Field(
         description="At least 128 random bits, URL-safe; shared by a visit."
+    )
+    short_code: str | None = Field(
+        default=None,
+        description="The visit's short code, Crockford base32 in two groups of five"
+        " (K7QM4-PX2RT, 50 random bits), for people without a phone camera: they open"
+        " <public_base_url>/k and type it. Shared by a visit; never exported.",
+        json_schema_extra={"pattern": SHORT_CODE_RE.pattern},
     )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
@@ -113,6 +121,15 @@ class Record(BaseModel):
     @classmethod
     def _story(cls, value: str | None) -> str | None:
         return None if value is None else clean_story(value)
+
+    @field_validator("short_code")
+    @classmethod
+    def _short_code(cls, value: str | None) -> str | None:
+        if value is not None and not SHORT_CODE_RE.match(value):
+            raise ValueError(
+                "must be two groups of five Crockford base32 characters, such as K7QM4-PX2RT"
+            )
+        return value
 
     @field_validator("follow_up_token")
     @classmethod

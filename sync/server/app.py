@@ -33,6 +33,7 @@ from sync.server.resources import (
     kiosk_config,
     metrics,
     privacy,
+    short_code,
     staff,
     static,
 )
@@ -54,7 +55,18 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
 
 # One module per URL family, each exposing ``router``; those with middleware or mounts of their
 # own also expose ``install(app)``, called after the error handlers are set.
-RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup, privacy, static)
+RESOURCES = (
+    health,
+    batches,
+    kiosk_config,
+    enrollment,
+    metrics,
+    staff,
+    followup,
+    privacy,
+    short_code,
+    static,
+)
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.
 

@@ -57,8 +57,11 @@ def test_full_visit_saves_three_records_of_one_visit_and_shows_its_qr(fresh):
         kiosk.pump(1, draw=False)
     assert matrix_from_png(qr.png) == qr_matrix(url)
     assert qr.texture is not None and qr.texture.size[0] > 0
-    assert kiosk.widget("thanks", "link").text == url
-    assert kiosk.app.content().themes[0].velho.name in kiosk.widget("thanks", "velho").text
+    # Without a camera: the short address and the visit's code, not the 60-character link.
+    assert kiosk.widget("thanks", "short_url").text == "http://127.0.0.1:8765/k"
+    assert kiosk.widget("thanks", "code").text == kiosk.app.recorder.current.short_code
+    shown = " ".join(w.text for w in kiosk.widget("thanks", "themes_box").children)
+    assert kiosk.app.content().themes[0].velho.name in shown
 
     kiosk.tap(kiosk.widget("thanks", "done"))
     assert kiosk.current == "attract"
@@ -139,9 +142,12 @@ def test_staying_on_thanks_returns_to_attract_by_itself(fresh):
     kiosk.tap(kiosk.widget("themes", "skip"))
     kiosk.tap(kiosk.widget("story", "skip"))
     assert kiosk.current == "thanks"
-    timer = kiosk.screen("thanks")._timer
-    assert timer is not None and timer.timeout == kiosk.app.settings.timeouts.thanks_seconds
-    timer.get_callback()(0)  # what the clock runs after thanks_seconds, run now
+    # The thanks screen is under the idle guard: its own idle time, then "more time?".
+    idle = kiosk.app.idle
+    assert idle.seconds_left == kiosk.app.settings.timeouts.thanks_seconds >= 120
+    idle.idle_now()  # what the clock runs after thanks_seconds, run now
+    assert idle.prompting
+    idle.expire()
     kiosk.pump(1, draw=False)
     assert kiosk.current == "attract"
     assert kiosk.app.recorder.current is None

@@ -231,6 +231,7 @@ def _record_row(
         "age_group": record["age_group"],
         "district": record["district"],
         "follow_up_token": record["follow_up_token"],
+        "short_code": record.get("short_code"),
         "flags": record["flags"],
         "story_status": "pending" if is_story else None,
         "story_redacted": None,

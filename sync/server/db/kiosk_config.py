@@ -165,6 +165,7 @@ def _event_info(row) -> EventInfo:
         date=row.event_date.isoformat(),
         question=_loc(row, "question"),
         location=row.location or "",
+        answers=[Localized(**label) for label in row.answer_labels or []],
     )
 
 

@@ -118,6 +118,7 @@ def _event_values(event: EventInfo) -> dict:
         "question_fi": event.question.fi,
         "question_sv": event.question.sv,
         "question_en": event.question.en,
+        "answer_labels": [a.model_dump() for a in event.answers] or None,
     }
 
 

@@ -106,6 +106,8 @@ records = Table(
     Column("age_group", String(32)),
     Column("district", String(64)),
     Column("follow_up_token", String(64), nullable=False, index=True),
+    # The visit's short code (K7QM4-PX2RT) for /k/<code>; a key like the token, never exported.
+    Column("short_code", String(11), index=True),
     Column("flags", JSON, nullable=False),
     # Moderation of stories: pending -> approved | hidden; withdrawn by the visitor erases the text.
     Column("story_status", String(16)),
@@ -183,6 +185,8 @@ events = Table(
     Column("question_fi", String(300), nullable=False),
     Column("question_sv", String(300), nullable=False, default=""),
     Column("question_en", String(300), nullable=False, default=""),
+    # The four answer labels set with the question: [{"fi","sv","en"} x 4], NULL for the defaults.
+    Column("answer_labels", JSON),
     # Active events reach their kiosks through kiosk-config; no kiosk has two (db/events.py).
     Column("active", Boolean, nullable=False, default=False),
     # When the meeting itself is held (local time; none: an all-day entry) and its place in

@@ -34,6 +34,7 @@ EXAMPLE_BATCH = {
             "rating": 3,
             "lang": "fi",
             "follow_up_token": "q3J9kT0vXyZ1aB2cD3eF4gH5",
+            "short_code": "K7QM4-PX2RT",
         }
     ],
 }

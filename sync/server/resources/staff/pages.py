@@ -26,6 +26,7 @@ from sync.server.resources.staff.auth import (
     error_text,
     staff_page,
 )
+from sync.server.resources.staff.event_answers import answer_fields, answer_labels
 from sync.server.resources.staff.forms import (
     FormError,
     checkbox,
@@ -258,6 +259,8 @@ def _events_page(
         rows = plan.event_list(conn)
         kiosks = plan.kiosk_choices(conn)
     editing = next((e for e in rows if e["id"] == edit_id), None)
+    if editing is not None:
+        editing = editing | answer_fields(editing)
     ended_ids = set(request.query_params.get("ended", "").split(",")) - {""}
     ended = [e for e in rows if e["id"] in ended_ids]
     return staff_page(
@@ -298,6 +301,7 @@ def _event_values(form: dict) -> dict:
     if starts and ends and ends <= starts:
         raise FormError("end_time: the event must end after it starts.")
     values["start_time"], values["end_time"] = starts, ends
+    values["answer_labels"] = answer_labels(form)
     return values
 
 
