@@ -4,6 +4,7 @@ A caller may rely on: ``create_app(settings)`` returning a FastAPI app whose sha
 built here, before the first request, and kept on ``app.state`` (Datasette style, no module
 globals): ``settings``, ``engine`` (made from the settings unless one is given),
 ``looks_personal``, ``pages`` (the page renderer: Jinja environments and static-file hashes),
+``fragments`` (rendered sections of the follow-up page),
 ``session_secret`` (read once), ``followup_limiter`` (see :mod:`sync.server.resources.followup`) and
 ``metrics_registry``; the kiosk API (batches, kiosk-config, enrollment), ``/healthz``,
 ``/metrics``, the staff pages and the public follow-up pages (see :data:`RESOURCES`). It does not
@@ -37,7 +38,7 @@ from sync.server.resources import (
     staff,
     static,
 )
-from sync.server.resources.rendering import PageRenderer
+from sync.server.resources.rendering import FragmentCache, PageRenderer
 from sync.server.settings import Settings
 
 __all__ = ["ERROR_STATUS", "RESOURCES", "create_app", "create_app_from_env"]
@@ -142,6 +143,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.looks_personal = looks_personal
     app.state.pages = PageRenderer(settings.display_timezone)
+    app.state.fragments = FragmentCache()
     # The key file never changes while the server runs: read once, not on every request.
     app.state.session_secret = settings.session_secret()
     app.state.followup_limiter = CapacityLimiter(followup_threads(settings, engine))

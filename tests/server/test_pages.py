@@ -57,3 +57,27 @@ def test_create_app_builds_the_shared_state_before_any_request(tmp_path):
     assert hasattr(app.state, "metrics_registry")
     with TestClient(app) as client:
         assert client.get("/metrics").status_code == 200
+
+
+def test_the_fragment_cache_renders_a_key_once_and_keeps_the_latest():
+    from markupsafe import Markup
+
+    from sync.server.resources.rendering import FragmentCache
+
+    cache = FragmentCache(limit=2)
+    renders: list[str] = []
+
+    def piece(name: str):
+        def render() -> Markup:
+            renders.append(name)
+            return Markup(f"<p>{name}</p>")
+
+        return render
+
+    assert cache.get("a", piece("a")) == Markup("<p>a</p>")
+    assert cache.get("a", piece("a")) == Markup("<p>a</p>")
+    cache.get("b", piece("b"))
+    cache.get("a", piece("a"))  # a is now the most recently used
+    cache.get("c", piece("c"))  # over the limit: b goes
+    cache.get("b", piece("b"))
+    assert renders == ["a", "b", "c", "b"]

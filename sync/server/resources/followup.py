@@ -6,8 +6,10 @@ No login: the follow-up token (144 random bits) is the key. A caller may rely on
   or for all kiosks); in fi/sv/en from ``?lang=``, then Accept-Language, then the language
   used at the kiosk. Headers: ``Referrer-Policy: no-referrer``, ``X-Robots-Tag: noindex``;
   nothing is loaded from a third party. What it reads comes from ``sync.server.db.follow_up``;
-  this module renders it with plain templates. At most ``app.state.followup_limiter`` pages are
-  built at once (see :func:`sync.server.app.followup_threads`).
+  this module renders it with plain templates, each theme's section kept in
+  ``app.state.fragments`` by everything it shows (many visitors share a theme). At most
+  ``app.state.followup_limiter`` pages are built at once (see
+  :func:`sync.server.app.followup_threads`).
 - An unknown token answering 404 after the same database work as a known one.
 - ``POST /f/<token>/withdraw`` with the page's ``wt`` field (an HMAC bound to the token) first
   answers with a confirmation page; with ``confirm=yes`` as well it erases the story text for
@@ -20,12 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from sync.server.db.follow_up import UPCOMING_EVENTS, erase_story, load_follow_up, visit_records
 from sync.server.db.retention import follow_up_expired
@@ -43,6 +46,33 @@ router = APIRouter()
 def withdraw_token(secret: bytes, token: str) -> str:
     """The form value that proves a withdraw came from the page of ``token``."""
     return hmac.new(secret, b"withdraw:" + token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _theme_section(
+    request: Request, theme: dict[str, Any], lang: str, visited_on: date, today: date
+) -> Markup:
+    """One theme's section, from the cache when the same theme was shown alike before.
+
+    The key is everything the section shows: the theme's row, steps and updates as just read,
+    the language, the day and which updates are new since this visit."""
+    news = tuple(update["update_date"] >= visited_on for update in theme["updates"])
+    key = (
+        lang,
+        today,
+        news,
+        tuple(value for name, value in theme.items() if name not in ("steps", "updates")),
+        tuple(tuple(step.values()) for step in theme["steps"]),
+        tuple(tuple(update.values()) for update in theme["updates"]),
+    )
+
+    def render() -> Markup:
+        context = {
+            "t": {**theme, "current_step": current_step_index(theme["steps"], today)},
+            "visited_on": visited_on,
+        }
+        return request.app.state.pages.fragment("public/_theme.html", context, lang=lang)
+
+    return request.app.state.fragments.get(key, render)
 
 
 def _visit_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -88,8 +118,7 @@ def follow_up_page(token: str, request: Request):
             request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
         )
     visited_on = visit["visited_at"].date() if visit["visited_at"] else today
-    for theme in data["themes"]:
-        theme["current_step"] = current_step_index(theme["steps"], today)
+    sections = [_theme_section(request, t, lang, visited_on, today) for t in data["themes"]]
     visit_event = next((e for e in data["events"] if e["id"] == visit["event_id"]), None)
     upcoming = [e for e in data["events"] if e["event_date"] >= today][:UPCOMING_EVENTS]
     return render_page(
@@ -101,6 +130,7 @@ def follow_up_page(token: str, request: Request):
             "visited_on": visited_on,
             "visit_event": visit_event,
             "themes": data["themes"],
+            "sections": sections,
             "upcoming": upcoming,
             "wt": proof,
             "withdrawn_now": request.query_params.get("withdrawn") == "1",

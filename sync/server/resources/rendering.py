@@ -12,7 +12,9 @@ resources) are served by :mod:`sync.server.resources.static`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from sync.server.domain.i18n import LANGS, translations
 
@@ -29,6 +32,7 @@ __all__ = [
     "STAFF_HEADERS",
     "STATIC_DIR",
     "TEMPLATE_DIR",
+    "FragmentCache",
     "PageRenderer",
     "lang_url",
     "loc",
@@ -141,6 +145,10 @@ class PageRenderer:
     def static_url(self, name: str) -> str:
         return f"/static/{name}?v={self.static_versions.get(name, '0')}"
 
+    def fragment(self, template: str, context: Mapping, *, lang: str) -> Markup:
+        """A piece of a page (already escaped HTML) in ``lang``, to be placed into a page."""
+        return Markup(self.render(template, context, lang=lang))
+
     def render(self, template: str, context: Mapping, *, lang: str) -> str:
         """``template`` rendered in ``lang`` (Finnish for a language we do not have)."""
         env = self._envs.get(lang) or self._envs["fi"]
@@ -163,6 +171,33 @@ class PageRenderer:
         all_headers["Content-Language"] = lang
         all_headers.update(headers or {})
         return HTMLResponse(html, status_code=status_code, headers=all_headers)
+
+
+class FragmentCache:
+    """Rendered pieces of pages, by a key that holds everything the piece shows (at most
+    ``limit``, least recently used first out; safe from several threads).
+
+    Same key, same HTML: the database stays the only truth, the cache only spares rendering
+    the same data again. ``create_app`` keeps one as ``app.state.fragments``.
+    """
+
+    def __init__(self, limit: int = 512):
+        self.limit = limit
+        self._pieces: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, render: Callable[[], Markup]) -> Markup:
+        with self._lock:
+            piece = self._pieces.get(key)
+            if piece is not None:
+                self._pieces.move_to_end(key)
+                return piece
+        piece = render()
+        with self._lock:
+            self._pieces[key] = piece
+            while len(self._pieces) > self.limit:
+                self._pieces.popitem(last=False)
+        return piece
 
 
 def lang_url(request: Request, lang: str) -> str:
