@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
-from sync.server import deploy_cli
+from sync.server import deploy_cli, staff_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
 from sync.server.db.ingest import parse_batch, store_batch
@@ -324,6 +324,12 @@ COMMANDS: list[Command] = [
         _add_add_staff,
         _run_add_staff,
     ),
+    (
+        "staff",
+        _("Look after a staff account: disable NAME, reset-password NAME."),
+        lambda parser: staff_cli.add_staff_commands(parser, _add_settings_flags),
+        lambda args: staff_cli.run_staff(args, _engine, _read_password),
+    ),
     ("export", _("Write records as CSV or JSON Lines to stdout."), _add_export, _run_export),
     (
         "import-batch",
@@ -349,10 +355,10 @@ COMMANDS: list[Command] = [
 ]
 
 
-def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+def _add_settings_flags(parser: argparse.ArgumentParser, **kwargs) -> None:
     help_ = option_help()
     for name in _SETTINGS_FLAGS:
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name])
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name], **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:

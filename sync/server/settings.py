@@ -61,6 +61,11 @@ class Settings:
     wall_stories: int = _opt(30, "How many approved stories kiosk-config carries.")
     age_groups: tuple[str, ...] = _opt(AGE_GROUPS, "Comma-separated age groups kiosks offer.")
     districts: tuple[str, ...] = _opt((), "Comma-separated districts; empty allows any slug.")
+    staff_session_idle_minutes: int = _opt(
+        30,
+        "Minutes a staff session may go unused before it ends (sign in again); every session "
+        "also ends 12 hours after sign-in.",
+    )
 
     @classmethod
     def load(
