@@ -8,7 +8,8 @@ A caller may rely on:
   section), and the visit's own event with the coming ones at the visit's kiosk (its own, or
   for all kiosks: other libraries' events stay out).
 - :func:`visit_records` giving the visit's records; :func:`erase_story` erasing its story text
-  for good (``story`` and ``story_redacted`` NULL, ``story_status`` ``withdrawn``).
+  for good (``story`` and ``story_redacted`` NULL, ``story_status`` ``withdrawn``), also from the
+  database files (:func:`sync.server.db.erasure.flush_erasure`).
 - :class:`Row`: a dict whose keys templates read as attributes.
 """
 
@@ -37,6 +38,7 @@ from sqlalchemy import (
 
 from sync.protocol import MAX_THEMES
 from sync.server.db.engine import write_connection
+from sync.server.db.erasure import flush_erasure
 from sync.server.db.tables import (
     event_kiosks,
     events,
@@ -238,6 +240,8 @@ def erase_story(engine, token: str) -> bool:
                 moderated_by="visitor",
             )
         )
+    if result.rowcount > 0:
+        flush_erasure(engine)  # the old text out of the WAL and free space too
     return result.rowcount > 0
 
 
