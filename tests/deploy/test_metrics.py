@@ -19,6 +19,7 @@ from sync.server.db.engine import make_engine
 from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.settings import Settings
+from sync.signed_pending import pending_signature
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -60,6 +61,9 @@ def post(client, kiosk, body: bytes, pending: int | None = None, ts: int | None 
     headers["Content-Type"] = "application/json"
     if pending is not None:
         headers["X-Kiosk-Pending"] = str(pending)
+        headers["X-Kiosk-Signature-V2"] = pending_signature(
+            kiosk.secret, "POST", BATCHES_PATH, headers["X-Kiosk-Timestamp"], body, pending
+        )
     return client.post(BATCHES_PATH, content=body, headers=headers)
 
 
