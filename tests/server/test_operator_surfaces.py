@@ -24,7 +24,13 @@ def test_metrics_need_the_token_or_an_allowed_address(tmp_path, engine):
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"].startswith("Bearer")
         assert "kt_" not in refused.text
-        for wrong in ("Bearer nope", f"Basic {TOKEN}", "Bearer ", "Bearer é".encode(), f"Bearer {TOKEN}x"):
+        for wrong in (
+            "Bearer nope",
+            f"Basic {TOKEN}",
+            "Bearer ",
+            "Bearer é".encode(),
+            f"Bearer {TOKEN}x",
+        ):
             assert outsider.get("/metrics", headers={"Authorization": wrong}).status_code == 401
         allowed = outsider.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert allowed.status_code == 200 and "kt_database_up" in allowed.text
