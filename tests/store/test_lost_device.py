@@ -8,9 +8,8 @@ import os
 
 import pytest
 
-from kiosk.store import DuplicateRecordError, LocalStore
+from kiosk.store import DuplicateRecordError, LocalStore, fileio
 from kiosk.store.archive import ARCHIVE_DIR, ARCHIVE_FIELDS
-from kiosk.store import fileio
 from kiosk.store.segments import Segment
 from tests.store.records import make_record
 
