@@ -48,6 +48,7 @@ class KioskSettings:
     secret: str | None = None
     secret_file: Path | None = None
     public_url: str = ""
+    usb_public_key: str = ""  # the server's key that USB batch files are sealed to
     active_event: str = ""
     pin_hash: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
@@ -93,7 +94,7 @@ _ALLOWED = {
         "display",
         "printer",
     },
-    "server": {"url", "secret", "secret_file", "public_url"},
+    "server": {"url", "secret", "secret_file", "public_url", "usb_public_key"},
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
@@ -195,6 +196,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     public_url = _url(_string(server, "public_url", "server.public_url", ""), "server.public_url")
     secret = _string(server, "secret", "server.secret", "") or None
     secret_file_text = _string(server, "secret_file", "server.secret_file", "")
+    usb_public_key = _string(server, "usb_public_key", "server.usb_public_key", "")
     active = _string(event, "active", "event.active", "")
     if active and not ID_RE.match(active):
         raise SettingsError("event.active", "must be letters, digits, '.', '_', ':' or '-'")
@@ -215,6 +217,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         secret=secret,
         secret_file=(base / secret_file_text) if secret_file_text else None,
         public_url=public_url or server_url,
+        usb_public_key=usb_public_key,
         active_event=active,
         pin_hash=pin_hash,
         timeouts=Timeouts(

@@ -69,6 +69,7 @@ class Credentials:
     secret: str
     server_url: str
     public_url: str
+    usb_public_key: str = ""
 
 
 def _is_loopback(host: str) -> bool:
@@ -140,6 +141,7 @@ def fetch_credentials(
             secret=str(body["secret"]),
             server_url=str(body.get("server_url", "")),
             public_url=str(body.get("public_url", "")),
+            usb_public_key=str(body.get("usb_public_key", "") or ""),
         )
     except (ValueError, KeyError, TypeError):
         raise SetupError(
@@ -163,6 +165,7 @@ def render_config(
     secret_file: Path,
     public_url: str,
     language: str,
+    usb_public_key: str = "",
 ) -> str:
     """The kiosk's TOML config, in the team brief's format."""
     lines = [
@@ -175,6 +178,7 @@ def render_config(
         f"url = {_toml_string(server_url)}",
         f"secret_file = {_toml_string(str(secret_file))}",
         f"public_url = {_toml_string(public_url)}",
+        *([f"usb_public_key = {_toml_string(usb_public_key)}"] if usb_public_key else []),
         "",
         "# [staff]",
         '# pin_hash = "..."   # from `kiosk hash-pin`; without it the staff screen stays locked',
@@ -311,6 +315,7 @@ def _setup(args: argparse.Namespace) -> tuple[Credentials, Path, Path]:
         secret_file=secret_file,
         public_url=credentials.public_url or server_url,
         language=args.language,
+        usb_public_key=credentials.usb_public_key,
     )
     from kiosk.settings import parse_settings
 

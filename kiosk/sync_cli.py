@@ -36,6 +36,7 @@ class _Target:
     data_dir: Path
     server_url: str
     secret: str
+    usb_public_key: str = ""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -79,6 +80,7 @@ def _read_secret(path: str) -> str:
 
 def _target(args: argparse.Namespace, need_server: bool) -> _Target:
     kiosk_id, data_dir, server_url, secret = args.kiosk_id, args.data_dir, args.server, None
+    usb_public_key = ""
     if args.config:
         from kiosk.settings import SettingsError, load_settings
 
@@ -87,6 +89,7 @@ def _target(args: argparse.Namespace, need_server: bool) -> _Target:
             kiosk_id = kiosk_id or settings.kiosk_id
             data_dir = data_dir or str(settings.data_dir)
             server_url = server_url or settings.server_url
+            usb_public_key = settings.usb_public_key
             if not args.secret_file:
                 secret = settings.read_secret()
         except SettingsError as exc:
@@ -111,7 +114,9 @@ def _target(args: argparse.Namespace, need_server: bool) -> _Target:
         )
     if need_server and not str(server_url).startswith(("http://", "https://")):
         raise _UsageError(f"--server: {server_url!r} must start with http:// or https://")
-    return _Target(str(kiosk_id), Path(str(data_dir)), str(server_url or ""), str(secret))
+    return _Target(
+        str(kiosk_id), Path(str(data_dir)), str(server_url or ""), str(secret), usb_public_key
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,7 +156,14 @@ def _export(store: Any, target: _Target, folder: str) -> int:
     from sync.usb import UsbExportError, export_pending
 
     try:
-        report = export_pending(store, folder, target.kiosk_id, target.secret, translate=_)
+        report = export_pending(
+            store,
+            folder,
+            target.kiosk_id,
+            target.secret,
+            translate=_,
+            server_public_key=target.usb_public_key or None,
+        )
     except UsbExportError as exc:
         print(f"kiosk sync --export: {exc}", file=sys.stderr)
         return 2

@@ -61,8 +61,10 @@ class SyncService:
         config_interval: float = 600.0,
         debounce: float = 2.0,
         backoff: Backoff | None = None,
+        usb_public_key: str = "",
     ):
         self.kiosk_id = kiosk_id
+        self._usb_public_key = usb_public_key
         self._outbox = outbox
         self._secret = secret
         self._translate = translate or kiosk_gettext()
@@ -99,6 +101,7 @@ class SyncService:
             server_url=settings.server_url,
             kiosk_id=settings.kiosk_id,
             secret=secret,
+            usb_public_key=getattr(settings, "usb_public_key", ""),
             **options,
         )
 
@@ -143,7 +146,10 @@ class SyncService:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="kiosk-usb-export")
             executor = self._executor
-        options: dict[str, Any] = {"translate": self._translate}
+        options: dict[str, Any] = {
+            "translate": self._translate,
+            "server_public_key": self._usb_public_key or None,
+        }
         if self.worker is not None:
             options["clock"] = self.worker.client.now  # corrected by the server's Date
         return executor.submit(

@@ -16,7 +16,8 @@ A caller may rely on this:
   server's words are kept for staff mode (durably, with the held ids). The other records keep
   flowing. Everything else is retried with full-jitter exponential backoff
   (:class:`sync.problems.Backoff`), reset on success.
-- Every request is signed (``sync.protocol.signature_headers``) and carries ``X-Kiosk-Pending``.
+- Every request is signed (``sync.protocol.signature_headers``) and carries ``X-Kiosk-Pending``,
+  signed too by ``X-Kiosk-Signature-V2`` (``sync.signed_pending``).
 - On a 401 whose ``Date`` header shows the kiosk clock is off, the client corrects its offset
   (kept durably in the outbox's meta) and retries that request once.
 - :class:`sync.worker.SyncWorker` runs a client on its own thread for the kiosk.
@@ -37,6 +38,7 @@ import httpx
 from sync.batches import BatchOutcome, DrainReport, OutgoingBatch, pack_batch
 from sync.problems import SyncProblem, problem_from_response
 from sync.protocol import BATCH_MAX_RECORDS, BATCHES_PATH, BatchAck, KioskConfig, signature_headers
+from sync.signed_pending import PENDING_HEADER, PENDING_SIGNATURE_HEADER, pending_signature
 
 __all__ = ["CONFIG_PATH", "Outbox", "SyncClient", "SyncStatus"]
 
@@ -154,6 +156,16 @@ class SyncClient:
                 )
             )
             request.headers.update(headers or {})
+            if PENDING_HEADER in (headers or {}):
+                # Signature version 2 vouches for the backlog figure (sync/signed_pending.py).
+                request.headers[PENDING_SIGNATURE_HEADER] = pending_signature(
+                    self._secret,
+                    method,
+                    request.url.path,
+                    timestamp,
+                    body,
+                    int((headers or {})[PENDING_HEADER]),
+                )
             response = self._http.send(request)
             if response.status_code == 401 and attempt == 0 and self._learn_clock(response):
                 continue

@@ -1,13 +1,16 @@
-"""USB fallback: the kiosk's pending records as signed batch files in a folder (a USB stick).
+"""USB fallback: the kiosk's pending records as sealed, signed batch files in a folder (a stick).
 
 A caller may rely on this:
 
 - :func:`export_pending` writes every record pending at the time of the call into files of at
   most ``BATCH_MAX_RECORDS`` records and ``BATCH_MAX_BYTES`` bytes of body each, wrapped by
   :func:`sync.protocol.make_batch_file`; ``kiosk-server import-batch`` ingests them.
+- Every file is sealed to the server's public key (:mod:`sync.usb_crypto`): the key of the
+  newest kiosk-config the kiosk holds, else ``server_public_key`` (from enrolment). With neither,
+  nothing is written and :class:`UsbExportError` says so: a lost stick must hold nothing readable.
 - Each file appears whole or not at all (written to a hidden temporary name in the same folder,
   flushed to the device, then renamed), so a stick pulled out too early never carries half a batch.
-- File names carry the kiosk id and the batch id: ``kayttajatori-<kiosk>-<batch_id>.json``,
+- File names carry the kiosk id and the batch id: ``kayttajatori-<kiosk>-<batch_id>.sealed``,
   with characters a FAT-formatted stick refuses replaced by ``_``.
 - Nothing is marked synced here: records leave pending only when the server acknowledges them
   over the network (the server then counts the imported copies as duplicates).
@@ -29,6 +32,7 @@ from pathlib import Path
 from sync.batches import pack_batch
 from sync.client import Outbox
 from sync.protocol import make_batch_file
+from sync.usb_crypto import SealedFileError, decode_public_key, seal
 
 __all__ = ["ExportReport", "UsbExportError", "batch_file_name", "export_pending"]
 
@@ -48,7 +52,14 @@ class ExportReport:
 
 
 def batch_file_name(kiosk_id: str, batch_id: str) -> str:
-    return f"kayttajatori-{_UNSAFE.sub('_', kiosk_id)}-{batch_id}.json"
+    return f"kayttajatori-{_UNSAFE.sub('_', kiosk_id)}-{batch_id}.sealed"
+
+
+def _server_key(outbox: Outbox, given: str | None) -> str | None:
+    """The newest key the kiosk knows: kiosk-config's (follows a rotation), else enrolment's."""
+    config, _etag = outbox.kiosk_config()
+    key = config.get("usb_public_key") if config else None
+    return key if isinstance(key, str) and key else (given or None)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -82,12 +93,14 @@ def export_pending(
     max_records: int | None = None,
     batch_id: Callable[[], str] | None = None,
     translate: Callable[[str], str] = _gettext.gettext,
+    server_public_key: str | None = None,
 ) -> ExportReport:
     """Write the pending records into ``folder`` as signed batch files; return what was written.
 
     ``max_records`` bounds one export (default: everything pending); ``batch_id`` makes the
-    batch ids (default: random UUIDs); ``translate`` is the gettext of the error messages. Raises
-    :class:`UsbExportError` when the folder is missing or not writable; files already written
+    batch ids (default: random UUIDs); ``translate`` is the gettext of the error messages;
+    ``server_public_key`` the key from enrolment. Raises :class:`UsbExportError` when no server
+    key is known or the folder is missing or not writable; files already written
     stay valid and nothing in the outbox changes.
     """
     _ = translate
@@ -100,6 +113,18 @@ def export_pending(
         raise UsbExportError(
             _("{folder} is not writable (is the USB stick write-protected?)").format(folder=folder)
         )
+    key = _server_key(outbox, server_public_key)
+    if key is None:
+        raise UsbExportError(
+            _(
+                "this kiosk does not have the server's USB key yet: connect it to the network "
+                "once, or set it up with an enrollment code"
+            )
+        )
+    try:
+        decode_public_key(key)
+    except SealedFileError:
+        raise UsbExportError(_("the server's USB key on this kiosk is damaged")) from None
     total = int(outbox.counts().get("pending") or 0)
     if max_records is not None:
         total = min(total, max_records)
@@ -110,7 +135,7 @@ def export_pending(
         batch = pack_batch(records[position:], batch_id() if batch_id else None)
         document = make_batch_file(kiosk_id, secret, batch.body, int(clock()))
         path = folder / batch_file_name(kiosk_id, batch.batch_id)
-        data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        data = seal(key, json.dumps(document, ensure_ascii=False).encode("utf-8"))
         try:
             _write_atomically(path, data)
         except OSError as exc:

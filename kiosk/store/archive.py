@@ -6,6 +6,10 @@ layout makes the retention purge cheap: a month wholly past the cutoff is delete
 only the month that straddles the cutoff is filtered. What a caller may rely on:
 
 - ``add`` is durable when it returns; each segment change is one atomic file replacement.
+- The archive keeps only what dedupe and counts need: :data:`ARCHIVE_FIELDS` (id, visit id,
+  kind, time). No story text, no follow-up token: once the server has a record, a stolen kiosk
+  does not give it away. ``load`` strips records an older version archived whole (one atomic
+  rewrite per such segment).
 - ``purge`` removes every record created before the cutoff and returns how many it removed.
 - ``__contains__`` answers from an in-memory index of ids built by ``load``; it and ``len`` may be
   called from another thread while ``add`` or ``purge`` runs (single dict operations), and see
@@ -25,12 +29,19 @@ from kiosk.store.recovery import ensure_dir
 from kiosk.store.segments import Segment
 from kiosk.store.storage import is_temp_name
 
-__all__ = ["ARCHIVE_DIR", "Archive"]
+__all__ = ["ARCHIVE_DIR", "ARCHIVE_FIELDS", "Archive", "archived_form"]
+
+ARCHIVE_FIELDS = ("id", "visit_id", "kind", "created_at")
 
 ARCHIVE_DIR = "archive"
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 _SEGMENT_RE = re.compile(r"^(\d{6})\.json$")
 log = logging.getLogger("kiosk.store")
+
+
+def archived_form(record: dict[str, Any]) -> dict[str, Any]:
+    """What the archive keeps of a synced record."""
+    return {k: record[k] for k in ARCHIVE_FIELDS if k in record}
 
 
 class _Month:
@@ -80,6 +91,8 @@ class Archive:
                 except CorruptFileError as exc:
                     on_corrupt(exc.path, exc.problem)
                     continue
+                if any(set(record) - set(ARCHIVE_FIELDS) for record in records):
+                    segment.strip_to(ARCHIVE_FIELDS)  # archived whole by an older version
                 for record in records:
                     self._ids[record["id"]] = month
                 entry.segments[number] = segment
@@ -97,7 +110,7 @@ class Archive:
         by_month: dict[str, list[dict[str, Any]]] = {}
         for record in records:
             if record["id"] not in self._ids:
-                by_month.setdefault(record["created_at"][:7], []).append(record)
+                by_month.setdefault(record["created_at"][:7], []).append(archived_form(record))
         for month in sorted(by_month):
             self._add_to_month(month, by_month[month])
 

@@ -84,6 +84,15 @@ class Segment:
             self._table.remove(Query().created_at < created_before)
         return removed, remaining
 
+    def strip_to(self, fields: Collection[str]) -> None:
+        """Keep only ``fields`` of every record, in one atomic, durable file replacement."""
+        data = self._storage.read() or {}
+        data[RECORDS_TABLE] = {
+            doc_id: {k: v for k, v in record.items() if k in fields}
+            for doc_id, record in data.get(RECORDS_TABLE, {}).items()
+        }
+        self._storage.write(data)
+
     def delete(self) -> None:
         """Remove the file durably (unlink, fsync the folder)."""
         self._storage.delete()

@@ -128,3 +128,8 @@ class KioskConfig(BaseModel):
     stories: list[WallStory] = Field(default_factory=list)
     age_groups: list[str] = Field(default_factory=lambda: list(AGE_GROUPS))
     districts: list[str] = Field(default_factory=list)
+    usb_public_key: str = Field(
+        default="",
+        description="The server's public key (base64, X25519) that USB batch files are sealed "
+        "to (sync/usb_crypto.py); empty from servers that have none.",
+    )

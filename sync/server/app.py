@@ -138,6 +138,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # KT_API_DOCS=false (production): no /docs, /redoc or /openapi.json at all.
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -6,7 +6,8 @@ timestamp and the body's SHA-256). A caller may rely on: :func:`check_signature`
 :class:`~sync.server.errors.Unauthorized` with a specific reason for a missing header, unknown
 or disabled kiosk, stale timestamp or bad signature, and returning the kiosk otherwise;
 :func:`signed_kiosk` (a FastAPI dependency) also reading the body once, at most
-``BATCH_MAX_BYTES`` of it, and recording ``last_seen_at`` and ``X-Kiosk-Pending``.
+``BATCH_MAX_BYTES`` of it, and recording ``last_seen_at`` and ``X-Kiosk-Pending`` (only when
+``X-Kiosk-Signature-V2`` signs it: :mod:`sync.signed_pending`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sync.protocol import BATCH_MAX_BYTES, ID_RE, verify_signature
 from sync.server.db.engine import write_connection
 from sync.server.db.kiosks import KioskRow, get_kiosk, touch_kiosk
 from sync.server.errors import ErrorBody, PayloadTooLarge, Unauthorized
+from sync.signed_pending import parse_pending, verify_pending_signature
 
 __all__ = [
     "UNAUTHORIZED_RESPONSE",
@@ -137,13 +139,6 @@ async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-def _pending(value: str | None) -> int | None:
-    # Informational and unsigned: a value we cannot read is ignored rather than refused.
-    if value is None or not value.strip().isdigit():
-        return None
-    return min(int(value.strip()), 2**31 - 1)
-
-
 async def signed_kiosk(
     request: Request,
     x_kiosk_id: Annotated[str | None, Header(description="The kiosk's enrolled id.")] = None,
@@ -158,7 +153,15 @@ async def signed_kiosk(
         ),
     ] = None,
     x_kiosk_pending: Annotated[
-        str | None, Header(description="Records the kiosk still holds unsent (not signed).")
+        str | None,
+        Header(description="Records the kiosk still holds unsent; recorded when V2 signs it."),
+    ] = None,
+    x_kiosk_signature_v2: Annotated[
+        str | None,
+        Header(
+            description="Lowercase hex HMAC-SHA256 over the X-Kiosk-Signature message + "
+            "'\\npending=' + X-Kiosk-Pending (docs/sync-protocol.md)."
+        ),
     ] = None,
 ) -> SignedRequest:
     """FastAPI dependency for kiosk resources."""
@@ -179,8 +182,23 @@ async def signed_kiosk(
             now=now,
             max_skew_seconds=settings.signature_max_skew_seconds,
         )
+        pending = None
+        if x_kiosk_signature_v2 is not None:
+            if not verify_pending_signature(
+                kiosk.secret,
+                request.method,
+                request.url.path,
+                str(x_kiosk_timestamp),
+                body,
+                x_kiosk_pending or "",
+                x_kiosk_signature_v2,
+            ):
+                raise Unauthorized(
+                    _("X-Kiosk-Signature-V2 does not match this request and X-Kiosk-Pending")
+                )
+            pending = parse_pending(x_kiosk_pending)
         with write_connection(engine) as conn:
-            touch_kiosk(conn, kiosk.id, _pending(x_kiosk_pending), now)
+            touch_kiosk(conn, kiosk.id, pending, now)
         return kiosk
 
     return SignedRequest(await run_in_threadpool(check_and_touch), body)

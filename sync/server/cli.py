@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
-from sync.server import deploy_cli, purge_cli
+from sync.server import deploy_cli, purge_cli, staff_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
 from sync.server.db.ingest import parse_batch, store_batch
@@ -34,6 +34,8 @@ from sync.server.db.tables import records
 from sync.server.domain import exports
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
+from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
+from sync.usb_crypto import SealedFileError, is_sealed, open_sealed
 
 __all__ = ["COMMANDS", "DEMO_CONFIG", "build_parser", "main"]
 
@@ -67,6 +69,8 @@ def _run_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
     upgrade(settings.resolved_database_url)
     print(_("Database ready: {url}").format(url=_redacted_url(settings.resolved_database_url)))
+    ensure_usb_key(settings)
+    print(_("USB batch key: {key}").format(key=usb_public_key(settings)))
     return 0
 
 
@@ -92,6 +96,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     upgrade(settings.resolved_database_url)
     settings.session_secret()  # create it once, before workers race for it
+    ensure_usb_key(settings)  # the same for the USB batch key pair
     # Workers are separate processes: they read the same settings from KT_* variables.
     os.environ.update(settings.as_env())
     uvicorn.run(
@@ -226,7 +231,7 @@ def _add_import_batch(parser: argparse.ArgumentParser) -> None:
 
 def _run_import_batch(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.file.read_bytes())
+        document = json.loads(_open_if_sealed(_settings(args), args.file.read_bytes()))
     except OSError as exc:
         raise InvalidInput(
             _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
@@ -258,6 +263,35 @@ def _run_import_batch(args: argparse.Namespace) -> int:
     )
     result = store_batch(engine, parsed, kiosk.id, source="usb")
     _print_json(result.ack())
+    return 0
+
+
+def _open_if_sealed(settings: Settings, data: bytes) -> bytes:
+    """A sealed file's document (sync/usb_crypto.py); an unsealed (older kiosk's) file as is."""
+    if not is_sealed(data):
+        return data
+    try:
+        return open_sealed(usb_private_keys(settings), data)
+    except SealedFileError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+# --- rotate-usb-key
+
+
+def _add_rotate_usb_key(parser: argparse.ArgumentParser) -> None:
+    del parser
+
+
+def _run_rotate_usb_key(args: argparse.Namespace) -> int:
+    key = rotate_usb_key(_settings(args))
+    print(_("New USB batch key: {key}").format(key=key))
+    print(
+        _(
+            "Kiosks receive it with their next kiosk-config; older sticks still open with the "
+            "old keys, kept in {path} (docs/deploy-server.md)."
+        ).format(path=_settings(args).data_dir + "/usb-batch-key")
+    )
     return 0
 
 
@@ -324,6 +358,12 @@ COMMANDS: list[Command] = [
         _add_add_staff,
         _run_add_staff,
     ),
+    (
+        "staff",
+        _("Look after a staff account: disable NAME, reset-password NAME."),
+        lambda parser: staff_cli.add_staff_commands(parser, _add_settings_flags),
+        lambda args: staff_cli.run_staff(args, _engine, _read_password),
+    ),
     ("export", _("Write records as CSV or JSON Lines to stdout."), _add_export, _run_export),
     (
         "import-batch",
@@ -332,6 +372,12 @@ COMMANDS: list[Command] = [
         _run_import_batch,
     ),
     ("seed-demo", _("Load demo themes and event (idempotent)."), _add_seed_demo, _run_seed_demo),
+    (
+        "rotate-usb-key",
+        _("Make a new key pair for sealed USB batch files; keep the old ones."),
+        _add_rotate_usb_key,
+        _run_rotate_usb_key,
+    ),
     # Deployment area (issue 7): sync/server/deploy_cli.py.
     (
         "enrollment-code",
@@ -355,10 +401,10 @@ COMMANDS: list[Command] = [
 ]
 
 
-def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+def _add_settings_flags(parser: argparse.ArgumentParser, **kwargs) -> None:
     help_ = option_help()
     for name in _SETTINGS_FLAGS:
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name])
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name], **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -81,6 +81,22 @@ class Settings:
     audit_retention_days: int = _opt(
         730, "Days the audit trail keeps an entry (at least 365; the database refuses less)."
     )
+    staff_session_idle_minutes: int = _opt(
+        30,
+        "Minutes a staff session may go unused before it ends (sign in again); every session "
+        "also ends 12 hours after sign-in.",
+    )
+    metrics_token: str = _opt(
+        "",
+        "Bearer token with which Prometheus may read /metrics from any address; empty: none.",
+    )
+    metrics_allow: tuple[str, ...] = _opt(
+        ("127.0.0.1", "::1"),
+        "Comma-separated addresses or networks (CIDR) that may read /metrics without the token.",
+    )
+    api_docs: bool = _opt(
+        True, "Serve the API description: /docs, /redoc and /openapi.json (false: 404)."
+    )
 
     def __post_init__(self) -> None:
         try:
@@ -150,6 +166,15 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ValueError(f"{f.name} must be a whole number, not {value!r}") from None
+    if kind in (bool, "bool"):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{f.name} must be true or false, not {value!r}")
     if kind in ("tuple[str, ...]",) or isinstance(f.default, tuple):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -26,6 +26,7 @@ from sync.server.db.tables import enrollment_codes, login_attempts
 from sync.server.deploy_cli import qr_text
 from sync.server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sync.server.settings import Settings
+from sync.server.usb_keys import usb_public_key
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -107,6 +108,8 @@ def test_the_endpoint_hands_out_credentials_once(engine, client):
         "secret": kiosk.secret,
         "server_url": "https://kiosks.mikkeli.fi",
         "public_url": "https://palaute.mikkeli.fi",
+        # The server's key for sealed USB files (sync/usb_crypto.py), as kiosk-config has it.
+        "usb_public_key": usb_public_key(client.app.state.settings),
     }
     again = client.post("/api/v1/enroll", json={"code": code})
     assert again.status_code == 409 and "already used" in again.json()["error"]

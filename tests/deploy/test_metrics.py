@@ -19,6 +19,7 @@ from sync.server.db.engine import make_engine
 from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.settings import Settings
+from sync.signed_pending import pending_signature
 
 
 def samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -53,6 +54,9 @@ def batch(kiosk_id: str, n: int) -> bytes:
     return canonical_json({"batch_id": str(uuid.uuid4()), "records": records})
 
 
+METRICS_TOKEN = "prometheus-lukee"
+
+
 def post(client, kiosk, body: bytes, pending: int | None = None, ts: int | None = None):
     headers = signature_headers(
         kiosk.kiosk_id, kiosk.secret, "POST", BATCHES_PATH, body, ts or int(time.time())
@@ -60,6 +64,9 @@ def post(client, kiosk, body: bytes, pending: int | None = None, ts: int | None 
     headers["Content-Type"] = "application/json"
     if pending is not None:
         headers["X-Kiosk-Pending"] = str(pending)
+        headers["X-Kiosk-Signature-V2"] = pending_signature(
+            kiosk.secret, "POST", BATCHES_PATH, headers["X-Kiosk-Timestamp"], body, pending
+        )
     return client.post(BATCHES_PATH, content=body, headers=headers)
 
 
@@ -67,8 +74,12 @@ def post(client, kiosk, body: bytes, pending: int | None = None, ts: int | None 
 def served(request, new_database, tmp_path):
     engine = make_engine(new_database(request.param))
     upgrade(engine)
-    settings = Settings.load({"data_dir": str(tmp_path / "data")}, env={})
-    with TestClient(create_app(settings, engine)) as client:
+    settings = Settings.load(
+        {"data_dir": str(tmp_path / "data"), "metrics_token": METRICS_TOKEN}, env={}
+    )
+    with TestClient(
+        create_app(settings, engine), headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    ) as client:
         yield engine, client
     engine.dispose()
 

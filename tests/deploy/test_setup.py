@@ -123,7 +123,10 @@ def test_setup_end_to_end_with_a_real_server(
     headers = signature_headers(
         settings.kiosk_id, settings.read_secret(), "GET", KIOSK_CONFIG_PATH, b"", int(time.time())
     )
-    assert httpx.get(server + KIOSK_CONFIG_PATH, headers=headers, timeout=20).status_code == 200
+    answer = httpx.get(server + KIOSK_CONFIG_PATH, headers=headers, timeout=20)
+    assert answer.status_code == 200
+    # The server's USB key came with the enrolment, the same kiosk-config carries.
+    assert settings.usb_public_key and answer.json()["usb_public_key"] == settings.usb_public_key
     assert cli("kiosk", "check-config", "--config", str(etc / "kiosk.toml")).returncode == 0
 
     # The code is spent: a second setup gets the server's message, and changes nothing.

@@ -79,15 +79,20 @@ def test_kiosk_run_starts_and_a_service_stop_ends_it(tmp_path):
 
 
 def test_an_offline_kiosk_with_a_secret_can_still_export_to_usb(tmp_path):
-    """No server URL, but a secret: staff must still be able to write signed USB batch files."""
+    """No server URL, but a secret and the server's key from enrolment: staff must still be
+    able to write sealed, signed USB batch files."""
+    from nacl.public import PrivateKey
+
     from kiosk.cli import sync_service_for
     from kiosk.settings import load_settings
     from kiosk.store import LocalStore
     from sync.protocol import new_follow_up_token, utc_now_iso
+    from sync.usb_crypto import public_key_text
 
     config = tmp_path / "kiosk.toml"
     config.write_text(
         'kiosk_id = "k1"\ndata_dir = "data"\n[server]\nsecret = "c2VjcmV0LXNlY3JldC1zZWNyZXQ"\n'
+        'usb_public_key = "' + public_key_text(PrivateKey.generate()) + '"\n'
     )
     settings = load_settings(config)
     with LocalStore(tmp_path / "data") as store:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from sqlalchemy import select
 
-from sync.protocol import canonical_json
+from sync.protocol import canonical_json, sign_request
 from sync.server.db.kiosks import disable_kiosk
 from sync.server.db.tables import batches, kiosks, record_themes, records
+from sync.signed_pending import pending_signature
 
 
 def test_valid_batch_is_stored_with_themes_and_story_status(
@@ -23,7 +25,19 @@ def test_valid_batch_is_stored_with_themes_and_story_status(
         make_record(kiosk.kiosk_id, "story", visit_id=visit, story="Torille lisää penkkejä."),
     ]
     batch_id, body = make_batch(kiosk.kiosk_id, records=recs)
-    response = post_batch(kiosk, body, **{"X-Kiosk-Pending": "12"})
+    ts = str(int(time.time()))
+    response = post_batch(
+        kiosk,
+        body,
+        **{
+            "X-Kiosk-Timestamp": ts,
+            "X-Kiosk-Signature": sign_request(kiosk.secret, "POST", "/api/v1/batches", ts, body),
+            "X-Kiosk-Pending": "12",
+            "X-Kiosk-Signature-V2": pending_signature(
+                kiosk.secret, "POST", "/api/v1/batches", ts, body, 12
+            ),
+        },
+    )
     assert response.status_code == 201, response.text
     assert response.json() == {"batch_id": batch_id, "accepted": 4, "duplicates": 0}
     assert count(records) == 4

@@ -51,12 +51,21 @@ def test_follow_up_threads_come_from_the_settings(tmp_path):
 
 
 def test_create_app_builds_the_shared_state_before_any_request(tmp_path):
-    app = create_app(_settings(tmp_path))
-    for name in ("settings", "engine", "pages", "session_secret", "followup_limiter"):
+    app = create_app(_settings(tmp_path, metrics_token="scrape-me"))
+    for name in (
+        "settings",
+        "engine",
+        "pages",
+        "session_secret",
+        "followup_limiter",
+        "metrics_registry",
+        "metrics_access",
+    ):
         assert hasattr(app.state, name), name
-    assert hasattr(app.state, "metrics_registry")
     with TestClient(app) as client:
-        assert client.get("/metrics").status_code == 200
+        assert client.get("/metrics").status_code == 401
+        ok = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert ok.status_code == 200
 
 
 def test_the_fragment_cache_renders_a_key_once_and_keeps_the_latest():

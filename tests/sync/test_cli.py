@@ -101,7 +101,13 @@ def test_a_running_kiosk_holding_the_store_is_explained(kiosk, flags):
 
 
 def test_export_writes_files_and_keeps_records_pending(kiosk, flags, tmp_path):
+    from nacl.public import PrivateKey
+
+    from sync.usb_crypto import SEALED_MAGIC, public_key_text
+
     kiosk.save(5)
+    # The key a kiosk-config from the server left in the store seals the files.
+    kiosk.store.put_kiosk_config({"usb_public_key": public_key_text(PrivateKey.generate())}, "e")
     kiosk.store.close()
     stick = tmp_path / "stick"
     stick.mkdir()
@@ -109,6 +115,7 @@ def test_export_writes_files_and_keeps_records_pending(kiosk, flags, tmp_path):
     assert done.returncode == 0, done.stderr
     files = list(stick.iterdir())
     assert len(files) == 1 and str(files[0]) in done.stdout
+    assert files[0].read_bytes().startswith(SEALED_MAGIC)
     kiosk.reopen()
     assert kiosk.pending() == 5
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -96,7 +97,14 @@ def test_status_reaches_the_ui_through_kivys_clock(kiosk, proxy, tmp_path):
 
 
 def test_without_a_server_it_says_so_and_still_exports(kiosk, tmp_path):
-    service = SyncService.from_settings(_settings(kiosk, "", tmp_path), kiosk.store)
+    from nacl.public import PrivateKey
+
+    from sync.usb_crypto import public_key_text
+
+    settings = _settings(kiosk, "", tmp_path)
+    # The key from enrolment (kiosk setup writes server.usb_public_key) seals the files.
+    settings = dataclasses.replace(settings, usb_public_key=public_key_text(PrivateKey.generate()))
+    service = SyncService.from_settings(settings, kiosk.store)
     service.start()
     assert "server.url" in service.status().last_error
     service.nudge()

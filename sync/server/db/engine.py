@@ -62,6 +62,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # In WAL mode NORMAL loses no committed data on an application crash, only possibly
         # the last commits on power loss; the kiosks resend anything not acknowledged.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Freed space is overwritten with zeros: erased text does not linger (db/erasure.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -7,7 +7,8 @@ A caller may rely on:
   date and its ``updates`` newest first, and the visit's own event with the coming ones at the
   visit's kiosk (its own, or for all kiosks: other libraries' events stay out).
 - :func:`visit_records` giving the visit's records; :func:`erase_story` erasing its story text
-  for good (``story`` and ``story_redacted`` NULL, ``story_status`` ``withdrawn``).
+  for good (``story`` and ``story_redacted`` NULL, ``story_status`` ``withdrawn``), also from the
+  database files (:func:`sync.server.db.erasure.flush_erasure`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, exists, or_, select, update
 
 from sync.server.db.engine import write_connection
+from sync.server.db.erasure import flush_erasure
 from sync.server.db.retention import tombstone
 from sync.server.db.story_privacy import privacy_of
 from sync.server.db.tables import (
@@ -178,6 +180,8 @@ def erase_story(engine: Engine, token: str) -> bool:
                 moderated_by="visitor",
             )
         )
+    if result.rowcount > 0:
+        flush_erasure(engine)  # the old text out of the WAL and free space too
     return result.rowcount > 0
 
 

@@ -1,22 +1,18 @@
-"""What staff sign-in reads and writes: active accounts and the login attempts that throttle it.
+"""What staff sign-in reads: active accounts (the throttling is :mod:`sync.server.db.login_attempts`,
+the sessions :mod:`sync.server.db.sessions`).
 
-A caller may rely on: disabled accounts never being found; :func:`recent_failures` counting
-only failed attempts since a given time, by account name (lower-cased by the caller) and by
-address; :func:`record_attempt` writing one row in its own transaction, so every server process
-sees the same throttling.
+A caller may rely on: disabled accounts never being found.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select
+from sqlalchemy import Connection, select
 
-from sync.server.db.engine import write_connection
-from sync.server.db.tables import login_attempts, staff_users
+from sync.server.db.tables import staff_users
 
-__all__ = ["Account", "account_by_id", "account_by_name", "record_attempt", "recent_failures"]
+__all__ = ["Account", "account_by_id", "account_by_name"]
 
 
 @dataclass(frozen=True)
@@ -43,35 +39,3 @@ def account_by_id(conn: Connection, user_id: int) -> Account | None:
 def account_by_name(conn: Connection, username: str) -> Account | None:
     """The account a login form names, unless it is disabled."""
     return _active_account(conn, staff_users.c.username == username)
-
-
-def recent_failures(
-    conn: Connection, since: datetime, *, username: str, address: str
-) -> tuple[int, int]:
-    """Failed attempts since ``since``: ``(for this account name, from this address)``."""
-
-    def count(column, value: str) -> int:
-        return conn.execute(
-            select(func.count())
-            .select_from(login_attempts)
-            .where(
-                and_(
-                    column == value,
-                    login_attempts.c.attempted_at >= since,
-                    login_attempts.c.succeeded.is_(False),
-                )
-            )
-        ).scalar_one()
-
-    return count(login_attempts.c.username, username), count(login_attempts.c.address, address)
-
-
-def record_attempt(
-    engine: Engine, *, username: str, address: str, at: datetime, succeeded: bool
-) -> None:
-    with write_connection(engine) as conn:
-        conn.execute(
-            insert(login_attempts).values(
-                username=username, address=address, attempted_at=at, succeeded=succeeded
-            )
-        )

@@ -1,8 +1,11 @@
-"""Staff accounts: creating one with an argon2id password hash.
+"""Staff accounts: creating one with an argon2id password hash, disabling one, a new password.
 
 A caller may rely on: :func:`add_staff_user` storing only the argon2id hash (argon2-cffi's
 defaults), refusing an empty username, a password under :data:`MIN_PASSWORD_LENGTH`
-characters or a username that is taken.
+characters or a username that is taken; :func:`disable_staff_user` and
+:func:`set_staff_password` ending every session of the account in the same transaction
+(:func:`sync.server.db.sessions.revoke_all_for_user`) and raising ``NotFound`` for an unknown
+username.
 """
 
 from __future__ import annotations
@@ -14,10 +17,17 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
 from sync.server.db.engine import write_connection
+from sync.server.db.sessions import revoke_all_for_user
 from sync.server.db.tables import staff_users
-from sync.server.errors import Conflict, InvalidInput
+from sync.server.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["MIN_PASSWORD_LENGTH", "add_staff_user", "hash_password"]
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "add_staff_user",
+    "disable_staff_user",
+    "hash_password",
+    "set_staff_password",
+]
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -26,15 +36,19 @@ def hash_password(password: str) -> str:
     return PasswordHasher().hash(password)  # argon2id is argon2-cffi's default type
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            _("the password needs at least {count} characters").format(count=MIN_PASSWORD_LENGTH)
+        )
+
+
 def add_staff_user(engine: Engine, username: str, password: str) -> int:
     """Create the account and return its id."""
     username = username.strip()
     if not username or len(username) > 100:
         raise InvalidInput(_("a username needs 1 to 100 characters"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            _("the password needs at least {count} characters").format(count=MIN_PASSWORD_LENGTH)
-        )
+    _check_password(password)
     password_hash = hash_password(password)
     with write_connection(engine) as conn:
         if conn.execute(select(staff_users.c.id).where(staff_users.c.username == username)).first():
@@ -47,3 +61,40 @@ def add_staff_user(engine: Engine, username: str, password: str) -> int:
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
+
+
+def _user_id(conn, username: str) -> int:
+    found = conn.execute(
+        select(staff_users.c.id).where(staff_users.c.username == username.strip())
+    ).scalar()
+    if found is None:
+        raise NotFound(_("no staff user {name!r}").format(name=username.strip()))
+    return int(found)
+
+
+def disable_staff_user(engine: Engine, username: str) -> int:
+    """Refuse the account's sign-ins from now on and end its sessions; returns how many ended."""
+    now = datetime.now(UTC)
+    with write_connection(engine) as conn:
+        user_id = _user_id(conn, username)
+        conn.execute(
+            staff_users.update()
+            .where(staff_users.c.id == user_id, staff_users.c.disabled_at.is_(None))
+            .values(disabled_at=now)
+        )
+        return revoke_all_for_user(conn, user_id, now=now)
+
+
+def set_staff_password(engine: Engine, username: str, password: str) -> int:
+    """Store a new password for the account and end its sessions; returns how many ended."""
+    _check_password(password)
+    password_hash = hash_password(password)
+    now = datetime.now(UTC)
+    with write_connection(engine) as conn:
+        user_id = _user_id(conn, username)
+        conn.execute(
+            staff_users.update()
+            .where(staff_users.c.id == user_id)
+            .values(password_hash=password_hash)
+        )
+        return revoke_all_for_user(conn, user_id, now=now)

@@ -38,6 +38,7 @@ __all__ = [
     "record_themes",
     "records",
     "site_texts",
+    "staff_sessions",
     "staff_users",
     "story_privacy",
     "theme_steps",
@@ -282,4 +283,18 @@ site_texts = Table(
     Column("body", Text, nullable=False),
     Column("updated_at", UTC_TIME, nullable=False),
     Column("updated_by", String(100), nullable=False),
+)
+
+# Staff sign-in sessions (issue 10, hard_auth). The cookie carries a random token; only its
+# SHA-256 is stored, so a copy of the database signs nobody in. Kept in the database so every
+# server process behind a balancer agrees on logout, revocation and timeouts.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTC_TIME, nullable=False),
+    Column("last_seen_at", UTC_TIME, nullable=False),
+    Column("revoked_at", UTC_TIME),
+    Index("ix_staff_sessions_user", "user_id"),
 )

@@ -27,6 +27,7 @@ from sync.server.db.enrollment import (
 )
 from sync.server.errors import DomainError, ErrorBody
 from sync.server.resources import metrics
+from sync.server.usb_keys import usb_public_key
 
 __all__ = ["ENROLL_PATH", "EnrollRequest", "EnrollResponse", "router"]
 
@@ -48,6 +49,10 @@ class EnrollResponse(BaseModel):
     kiosk_id: str
     secret: str = Field(description="The kiosk's signing secret (base64url). Shown only once.")
     server_url: str = Field(description="The base URL this request reached.")
+    usb_public_key: str = Field(
+        default="",
+        description="The server's public key that USB batch files are sealed to (base64).",
+    )
     public_url: str = Field(description="Base of follow-up links a visitor's phone can reach.")
 
 
@@ -97,5 +102,6 @@ async def enroll(body: EnrollRequest, request: Request):
         kiosk_id=credentials.kiosk_id,
         secret=credentials.secret,
         server_url=str(request.base_url).rstrip("/"),
+        usb_public_key=usb_public_key(request.app.state.settings),
         public_url=request.app.state.settings.public_base_url.rstrip("/"),
     )

@@ -15,6 +15,7 @@ from sync.protocol import KioskConfig
 from sync.server.auth import UNAUTHORIZED_RESPONSE, SignedKiosk
 from sync.server.db.kiosk_config import build_kiosk_config, config_etag
 from sync.server.errors import ErrorBody
+from sync.server.usb_keys import usb_public_key
 
 __all__ = ["KIOSK_CONFIG_PATH", "router"]
 
@@ -71,7 +72,7 @@ async def get_kiosk_config(
                 mood_weeks=settings.mood_weeks,
                 latest_updates=settings.latest_updates,
                 wall_stories=settings.wall_stories,
-            )
+            ).model_copy(update={"usb_public_key": usb_public_key(settings)})
 
     config = await run_in_threadpool(build)
     etag = config_etag(config)

@@ -8,6 +8,10 @@ in memory by reason; with ``PROMETHEUS_MULTIPROC_DIR`` set (the systemd unit doe
 writes its counts there and a scrape, whichever worker answers it, sums them all. Without it the
 count is per process (right for one worker, an undercount with several).
 
+Who may read it: a client whose address is in ``settings.metrics_allow`` (loopback by default),
+or any client that sends ``Authorization: Bearer <settings.metrics_token>``; anyone else gets
+401 (:mod:`sync.server.metrics_access`).
+
 A caller may rely on: :func:`count_rejected` being cheap and safe from any thread;
 :func:`install` (called by ``create_app``) counting every domain error on ``/api/`` paths by
 reason; the scrape answering 200 with ``kt_database_up 0`` rather than failing when the database
@@ -30,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.server import errors
 from sync.server.db.engine import Engine
 from sync.server.db.metrics import read_counts
+from sync.server.metrics_access import MetricsAccess
 
 __all__ = ["DatabaseCollector", "count_rejected", "install", "rejection_reason", "router"]
 
@@ -152,6 +157,7 @@ def _registry(engine: Engine) -> CollectorRegistry:
 def install(app: FastAPI) -> None:
     """Build the scrape registry and count refused kiosk-API requests by reason."""
     app.state.metrics_registry = _registry(app.state.engine)
+    app.state.metrics_access = MetricsAccess.from_settings(app.state.settings)
     original = app.exception_handlers.get(errors.DomainError)
     if original is None:
         return
@@ -170,5 +176,14 @@ def install(app: FastAPI) -> None:
     response_class=Response,
 )
 async def metrics(request: Request) -> Response:
+    access: MetricsAccess = request.app.state.metrics_access
+    if not access.allows(request):
+        return Response(
+            "metrics: send Authorization: Bearer <KT_METRICS_TOKEN> or scrape from an address "
+            "in KT_METRICS_ALLOW\n",
+            status_code=401,
+            media_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     body = await run_in_threadpool(generate_latest, request.app.state.metrics_registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

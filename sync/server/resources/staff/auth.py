@@ -4,30 +4,38 @@ A caller may rely on:
 - :func:`require_staff_page` (a dependency) giving the signed-in :class:`StaffUser` or answering
   with a redirect to the login page; :func:`require_staff_api` answering 401 instead.
 - :func:`check_csrf` refusing (403) a form whose ``csrf`` field does not match the session.
-- Session state lives only in the cookie (signed with ``app.state.session_secret``), and login
-  attempts in the ``login_attempts`` table, so any number of server processes agree.
-- The tenth wrong password for one account within a minute (or the 31st from one address) is
-  answered 429 without checking the password.
+- The cookie (signed with ``app.state.session_secret``) carries a session token and the CSRF
+  token; the session itself is a row of ``staff_sessions`` (:mod:`sync.server.db.sessions`), so
+  logout, "sign out everywhere", a disabled account or a new password end it in every server
+  process, and it ends after ``settings.staff_session_idle_minutes`` unused or 12 hours.
+- Login attempts are counted and recorded in one transaction (:mod:`sync.server.db.login_attempts`):
+  the tenth wrong password for one account from one address within a minute (or the 31st from
+  one address) is answered 429 without checking the password; failures from other addresses
+  only slow the account down. Every failed or throttled login is logged with address and time.
+- Passwords are checked off the event loop (:mod:`sync.server.passwords`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
-from sync.server.db import sign_in
+from sync.server.db import login_attempts as attempts
+from sync.server.db import sessions, sign_in
+from sync.server.db.engine import write_connection
 from sync.server.domain.i18n import negotiate, translations
+from sync.server.passwords import verify_off_loop
 from sync.server.resources.rendering import render_page
 from sync.server.resources.staff.forms import FormError
 
@@ -45,14 +53,12 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "kt_staff"
-SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
-ACCOUNT_FAILURES_PER_MINUTE = 9  # the tenth wrong password in a minute is throttled
-ADDRESS_FAILURES_PER_MINUTE = 30  # one address trying many accounts
-THROTTLE_WINDOW = timedelta(minutes=1)
+SESSION_MAX_AGE = int(sessions.SESSION_MAX_AGE.total_seconds())  # a working day
+ACCOUNT_FAILURES_PER_MINUTE = attempts.PAIR_FAILURES_PER_WINDOW  # per account and address
+ADDRESS_FAILURES_PER_MINUTE = attempts.ADDRESS_FAILURES_PER_WINDOW  # one address, many accounts
 
-_hasher = PasswordHasher()
-# Verified against for unknown usernames, so "no such user" costs what "wrong password" costs.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# For the operator: "failed staff login for 'name' from 203.0.113.5 at 2026-...".
+log = logging.getLogger("kiosk_server.staff_auth")
 
 router = APIRouter()
 
@@ -65,11 +71,6 @@ class StaffUser:
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.session_secret, salt="staff-session")
-
-
-def _password_mark(password_hash: str) -> str:
-    # Bound into the session so a changed password ends every session made with the old one.
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def read_session(request: Request) -> dict:
@@ -117,18 +118,27 @@ def staff_lang(request: Request) -> str:
     )
 
 
+def _idle(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.settings.staff_session_idle_minutes)
+
+
 def _current_user(request: Request) -> StaffUser | None:
     data = read_session(request)
-    if not data.get("uid"):
+    token = data.get("sid")
+    if not isinstance(token, str) or not token or not data.get("csrf"):
         return None
-    with request.app.state.engine.connect() as conn:
-        row = sign_in.account_by_id(conn, data["uid"])
-    if row is None or not hmac.compare_digest(
-        data.get("pw", ""), _password_mark(row.password_hash)
-    ):
+    engine = request.app.state.engine
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        found = sessions.session_user(conn, token, now=now, idle=_idle(request))
+    if found is None:
         return None
+    if now - found.last_seen_at >= sessions.TOUCH_EVERY:
+        with write_connection(engine) as conn:
+            sessions.touch(conn, token, now=now)
     request.state.csrf = data["csrf"]
-    return StaffUser(row.id, row.username)
+    request.state.session_token = token
+    return StaffUser(found.user_id, found.username)
 
 
 class _LoginRedirect(HTTPException):
@@ -211,6 +221,11 @@ def login_form(request: Request):
     return _login_page(request)
 
 
+def _account(engine, username: str) -> sign_in.Account | None:
+    with engine.connect() as conn:
+        return sign_in.account_by_name(conn, username)
+
+
 @router.post("/staff/login", include_in_schema=False)
 async def login_submit(request: Request, form: CsrfForm):
     username = str(form.get("username", "")).strip()[:100]
@@ -218,39 +233,54 @@ async def login_submit(request: Request, form: CsrfForm):
     address = (request.client.host if request.client else "unknown")[:64]
     now = datetime.now(UTC)
     engine = request.app.state.engine
-    with engine.connect() as conn:
-        by_account, by_address = sign_in.recent_failures(
-            conn, now - THROTTLE_WINDOW, username=username.lower(), address=address
+    verdict = await run_in_threadpool(attempts.reserve_attempt, engine, username, address, now=now)
+    if verdict.attempt_id is None:
+        log.warning(
+            "throttled staff login for %r from %s at %s", username, address, now.isoformat()
         )
-        throttled = (
-            by_account >= ACCOUNT_FAILURES_PER_MINUTE or by_address >= ADDRESS_FAILURES_PER_MINUTE
-        )
-        row = None if throttled else sign_in.account_by_name(conn, username)
-    if throttled:
         return _login_page(request, error="throttled", status_code=429, username=username)
-    ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-    sign_in.record_attempt(engine, username=username.lower(), address=address, at=now, succeeded=ok)
-    if not ok or row is None:
+    if verdict.delay_seconds:
+        # Failures for this account from elsewhere: slower, never locked.
+        await asyncio.sleep(verdict.delay_seconds)
+    row = await run_in_threadpool(_account, engine, username)
+    if not await verify_off_loop(row.password_hash if row else None, password) or row is None:
+        log.warning("failed staff login for %r from %s at %s", username, address, now.isoformat())
         return _login_page(request, error="wrong", status_code=401, username=username)
+    token = await run_in_threadpool(sessions.open_session, engine, verdict.attempt_id, row.id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     # A fresh CSRF token at sign-in: a token seen before login is worth nothing after it.
-    _write_session(
-        request,
-        response,
-        {"uid": row.id, "pw": _password_mark(row.password_hash), "csrf": secrets.token_urlsafe(24)},
-    )
+    _write_session(request, response, {"sid": token, "csrf": secrets.token_urlsafe(24)})
     return response
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+def _revoke(engine, token: str | None, user_id: int | None) -> None:
+    now = datetime.now(UTC)
+    with write_connection(engine) as conn:
+        if user_id is not None:
+            sessions.revoke_all_for_user(conn, user_id, now=now)
+        elif token:
+            sessions.revoke(conn, token, now=now)
 
 
 @router.post("/staff/logout", include_in_schema=False)
 async def logout(request: Request, form: CsrfForm):
+    """End this session on the server too: a copy of the cookie is worth nothing after it."""
+    token = read_session(request).get("sid")
+    if isinstance(token, str):
+        await run_in_threadpool(_revoke, request.app.state.engine, token, None)
+    return _signed_out(request)
+
+
+@router.post("/staff/logout-everywhere", include_in_schema=False)
+async def logout_everywhere(request: Request, form: CsrfForm):
+    """Sign out everywhere: every session of the signed-in account, on every device."""
+    user = await run_in_threadpool(_current_user, request)
+    if user is not None:
+        await run_in_threadpool(_revoke, request.app.state.engine, None, user.id)
+    return _signed_out(request)
+
+
+def _signed_out(request: Request) -> Response:
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE,
