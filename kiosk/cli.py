@@ -62,6 +62,7 @@ def _run(args: argparse.Namespace) -> int:
 
     app = KioskApp(settings, store=store, sync_service=service)
     app.handle_stop_signals()
+    app.rest_when_idle()
     try:
         app.run()
     finally:
