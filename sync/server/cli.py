@@ -26,7 +26,7 @@ from sync.server import deploy_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
 from sync.server.db.ingest import parse_batch, store_batch
-from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
+from sync.server.db.kiosks import disable_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
@@ -114,17 +114,6 @@ def _add_enroll_kiosk(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", required=True, help=_("Where the kiosk stands."))
     parser.add_argument("--id", dest="kiosk_id", help=_("Kiosk id; default: made from NAME."))
     parser.add_argument("--json", action="store_true", help=_("Print kiosk_id and secret as JSON."))
-
-
-def _run_enroll_kiosk(args: argparse.Namespace) -> int:
-    enrolled = enroll_kiosk(_engine(args), args.name, args.site, kiosk_id=args.kiosk_id)
-    if args.json:
-        _print_json({"kiosk_id": enrolled.kiosk_id, "secret": enrolled.secret})
-    else:
-        print(_("kiosk_id = {id}").format(id=enrolled.kiosk_id))
-        print(_("secret   = {secret}").format(secret=enrolled.secret))
-        print(_("Put the secret in the kiosk's secret file; it is not shown again."))
-    return 0
 
 
 def _add_disable_kiosk(parser: argparse.ArgumentParser) -> None:
