@@ -88,7 +88,7 @@ _listeners: list[weakref.ref | Callable[[str], None]] = []
 def _check_language(lang: object) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; the kiosk speaks {', '.join(LANGUAGES)}")
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def _po_path(lang: str) -> Path:
