@@ -16,6 +16,8 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kt-kivy-home-"))
+# kiosk and kiosk-server speak the locale's language (sync.cli_language); tests read English.
+os.environ["LANGUAGE"] = "en"
 
 # The kiosk sets Kivy's config before its window exists (kiosk.kivy_setup); so do the tests,
 # whichever of them happens to import Kivy's window first (else that one gets Kivy's defaults,

@@ -16,11 +16,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from gettext import gettext as _
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from sync.cli_language import localize_parser
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
 from sync.server import deploy_cli
 from sync.server.auth import check_signature
@@ -32,6 +32,7 @@ from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
 from sync.server.domain import exports
+from sync.server.domain.i18n import cli_gettext as _
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
 
@@ -341,7 +342,7 @@ COMMANDS: list[Command] = [
 def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
     help_ = option_help()
     for name in _SETTINGS_FLAGS:
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name])
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=_(help_[name]))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -354,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_settings_flags(command)
         add_arguments(command)
         command.set_defaults(run=run)
+    localize_parser(parser, _)
     return parser
 
 
