@@ -38,7 +38,7 @@ def localize_parser(parser: argparse.ArgumentParser, gettext: Callable[[str], st
     """
     usage = gettext("usage: ")
 
-    class Formatter(parser.formatter_class):  # type: ignore[name-defined,misc]
+    class Formatter(parser.formatter_class):  # type: ignore[name-defined]
         def add_usage(self, usage_text, actions, groups, prefix=None):  # noqa: ANN001
             return super().add_usage(
                 usage_text, actions, groups, usage if prefix is None else prefix
