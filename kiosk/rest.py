@@ -114,6 +114,7 @@ class LoopRest:
         self._awake_until = now() + rest_after_s
         self._last_turn = now()
         self.rested_turns = 0  # turns that began with a rest (benchmarks read it)
+        self._inside = False
         self._clock: Any = None
         self._window: Any = None
         self._kivy_idle: Callable[[], float] | None = None
@@ -139,8 +140,15 @@ class LoopRest:
 
     def before_turn(self) -> None:
         """Wait before the loop's next turn: until the rest period is over or input waits."""
-        if not self.resting:
-            return
+        if self._inside or not self.resting:
+            return  # _inside: Kivy may run a whole turn from SDL's event filter (a resize)
+        self._inside = True
+        try:
+            self._rest()
+        finally:
+            self._inside = False
+
+    def _rest(self) -> None:
         self.rested_turns += 1
         deadline = self._last_turn + self.rest_period
         waiting = self._input_waiting

@@ -130,3 +130,23 @@ def test_rest_when_idle_hooks_kivys_clock_and_stopping_unhooks_it(kiosk):
         rest.uninstall()
         app._rest = None
     assert "idle" not in vars(Clock)
+
+
+def test_a_turn_run_from_inside_a_rest_does_not_rest_again():
+    # SDL's event filter may run a whole Kivy turn while the rest pumps events (a resize).
+    clock = FakeTime()
+    nested: list[float] = []
+
+    def waiting() -> bool:
+        if not nested:
+            nested.append(clock.t)
+            rest.before_turn()  # the nested turn
+            nested.append(clock.t)
+        return False
+
+    rest = make_rest(clock, waiting=waiting)
+    clock.t += 3.0
+    rest._last_turn = clock.t
+    rest.before_turn()
+    assert nested[0] == nested[1]  # the nested turn did not wait
+    assert rest.rested_turns == 1
