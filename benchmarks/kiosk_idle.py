@@ -16,9 +16,10 @@ offline (a loopback port nobody listens on) with production's timing; in the las
 a backoff up to 300 s and a config pull a minute), so one run makes more failed attempts than an
 idle hour would. Bytes written are read from ``/proc/self/io`` (``wchar``: every
 ``write`` call, to any file; ``write_bytes``: what reached the block device) with Kivy's log file
-on, as in production, and the data and Kivy folders are compared before and after. Bytes per idle
-hour are scaled by the larger of (hour / seconds measured) and (production attempts an hour /
-attempts made), so neither the time-driven nor the attempt-driven writes are under-counted.
+on, as in production, and the data, Kivy and Mesa shader-cache folders are compared before and
+after. Bytes per idle hour are scaled by the larger of (hour / seconds measured) and (production
+attempts an hour / attempts made), so neither the time-driven nor the attempt-driven writes are
+under-counted.
 
 First touch: after the loop has rested, a thread pushes a real SDL mouse press and release on the
 "Give feedback" button (``SDL_PushEvent``, the path a finger takes under cage); a sample ends
@@ -207,7 +208,10 @@ def _kiosk(mode: str):
     service.start()
     app = KioskApp(settings(os.path.join(data, "data")), store=store, sync_service=service)
     rest = app.rest_when_idle() if mode != "awake" else None
-    return app, rest, [data, os.environ.get("KIVY_HOME", "")], attempts
+    # Mesa keeps a shader cache in the home folder: a write there is a write too.
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    mesa = os.environ.get("MESA_SHADER_CACHE_DIR") or os.path.join(cache, "mesa_shader_cache")
+    return app, rest, [data, os.environ.get("KIVY_HOME", ""), mesa], attempts
 
 
 def _touch_trials(app, rest, touches: int, result: dict) -> None:
