@@ -22,7 +22,7 @@ system-deps:
 
 ## Compile the gettext catalogues (.po -> .mo) that the kiosk loads.
 translations: $(STAMP)
-	$(BIN)/python -m kiosk.i18n_catalogs compile
+	$(BIN)/python -m kiosk.i18n compile
 
 test: system-deps venv translations lint typecheck
 	scripts/with-throwaway-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
