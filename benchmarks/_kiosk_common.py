@@ -24,10 +24,13 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_child(module: str, args: list[str], timeout: float = 1800) -> dict:
+def run_child(
+    module: str, args: list[str], timeout: float = 1800, env: dict[str, str] | None = None
+) -> dict:
+    """Run ``module --child ARGS`` in ``env`` (:func:`child_env` when None); its JSON line."""
     cmd = [sys.executable, "-m", module, "--child", *args]
     result = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=timeout, env=child_env(), check=False
+        cmd, capture_output=True, text=True, timeout=timeout, env=env or child_env(), check=False
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:

@@ -69,8 +69,6 @@ import argparse
 import asyncio
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,18 +76,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from tests.support.servers import (
+    free_port,
+    start_process,
+    stop_process,
+    uvicorn_command,
+    wait_until_healthy,
+)
+
 __all__ = ["main"]
 
 MAX_REQUESTS_PER_PHASE = 2_000_000
 TARGET_RATIO = 0.25  # issue 6: follow-up rate >= 25 % of /healthz
 P99_MAX_MS = 100.0  # issue 6: p99 <= 100 ms
 MIN_ACHIEVED = 0.9  # an open-loop slice answering < 90 % of the offered rate fell short
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _prepare(data: Path, visits: int) -> tuple[str, list[str], tuple[Any, Any]]:
@@ -533,30 +533,12 @@ def main(argv: list[str] | None = None) -> dict:
         url, tokens, (engine, kiosk) = _prepare(data, args.visits)
         _ingest(engine, kiosk, tokens)
         engine.dispose()
-        port = _free_port()
+        port = free_port()
         env = os.environ | {"KT_DATA_DIR": str(data), "KT_DATABASE_URL": url}
-        log = (data / "server.log").open("wb")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "sync.server.app:create_app_from_env",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        log = data / "server.log"
+        server = start_process(uvicorn_command(port, "--no-access-log"), log, env)
         try:
-            _wait_ready(port, server)
+            wait_until_healthy(f"http://127.0.0.1:{port}", server, log, timeout=20)
             pid = server.pid
             targets = {"healthz": ["/healthz"], "followup": [f"/f/{t}" for t in tokens]}
             for paths in targets.values():
@@ -592,13 +574,7 @@ def main(argv: list[str] | None = None) -> dict:
             phases = {name: _summary(parts) for name, parts in slices.items()}
             bounded = _scan(pid, port, targets, args, args.step * reference)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
-            log.close()
+            stop_process(server)
     health, page = phases["healthz"], phases["followup"]
     ratio = page["rps"] / health["rps"] if health["rps"] else 0.0
     for name in targets:
@@ -640,21 +616,6 @@ def main(argv: list[str] | None = None) -> dict:
     }
     _print_table(result)
     return result
-
-
-def _wait_ready(port: int, server: subprocess.Popen) -> None:
-    for _ in range(200):  # bounded: 20 s
-        if server.poll() is not None:
-            raise RuntimeError("the server exited before answering /healthz")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz within 20 s")
 
 
 def _cells(p: dict, offered: str) -> str:

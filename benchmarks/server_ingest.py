@@ -13,9 +13,6 @@ import argparse
 import json
 import os
 import queue
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -39,6 +36,7 @@ from sync.server.db.ingest import _record_row
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.tables import batches, records
+from tests.support.servers import free_port, running_server, serve_command
 
 __all__ = ["main"]
 
@@ -93,56 +91,23 @@ def _database(kind: str, folder: Path, name: str):
         admin.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def _server(url: str, data_dir: Path, workers: int):
-    port = _free_port()
-    log = open(data_dir / f"server-{port}.log", "wb")  # noqa: SIM115 - closed below
+    port = free_port()
     env = dict(os.environ, KT_SIGNATURE_MAX_SKEW_SECONDS="300")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sync.server.cli",
-            "serve",
-            "--database-url",
-            url,
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
+    command = serve_command(
+        "--database-url",
+        url,
+        "--data-dir",
+        str(data_dir),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((data_dir / f"server-{port}.log").read_text()[-2000:])
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    log = data_dir / f"server-{port}.log"
+    with running_server(command, port=port, log_path=log, env=env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
 
 
 def _ingest(base: str, secret: str, plan, clients: int) -> dict:

@@ -23,13 +23,10 @@ and no frame gap over 50 ms caused by sync (compare "during drain" with "server 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,52 +35,37 @@ import threading
 import time
 import types
 import uuid
+from pathlib import Path
 from typing import Any
+
+from tests.support.servers import (
+    SERVER_CLI,
+    free_port,
+    start_process,
+    stop_process,
+    wait_until_healthy,
+)
 
 __all__ = ["main"]
 
 SAVE_EVERY = 0.25  # seconds between simulated visitor saves on the UI thread
-_SERVER_CLI = [
-    sys.executable,
-    "-c",
-    "import sys; from sync.server.cli import main; sys.exit(main())",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _Server:
     """``kiosk-server init`` + ``serve`` on a free loopback port, stopped by :meth:`stop`."""
 
     def __init__(self, data_dir: str):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
             os.environ, KT_DATA_DIR=data_dir, KT_HOST="127.0.0.1", KT_PORT=str(self.port)
         )
         self.env.pop("KT_DATABASE_URL", None)
         self.data_dir = data_dir
-        subprocess.run([*_SERVER_CLI, "init"], env=self.env, check=True, capture_output=True)
-        self.log = open(os.path.join(data_dir, "serve.log"), "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [*_SERVER_CLI, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("kiosk-server serve exited; see " + self.log.name)
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + "/healthz", timeout=1).status_code < 500:
-                    return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("kiosk-server serve did not come up")
+        subprocess.run([*SERVER_CLI, "init"], env=self.env, check=True, capture_output=True)
+        self.log = os.path.join(data_dir, "serve.log")
+        self.process = start_process([*SERVER_CLI, "serve"], Path(self.log), self.env)
+        wait_until_healthy(self.url, self.process, Path(self.log), healthy=lambda s: s < 500)
 
     def enroll(self, kiosk_id: str) -> str:
         from sync.server.db.engine import make_engine
@@ -98,14 +80,7 @@ class _Server:
             engine.dispose()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.log.close()
+        stop_process(self.process)
 
 
 def _record(kiosk_id: str, rng: random.Random) -> dict[str, Any]:

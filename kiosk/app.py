@@ -102,6 +102,7 @@ class KioskApp(App):
         self.idle: IdleGuard | None = None
         self._content_version = 0  # the sync service's config_version the content is from
         self._content_check: Any = None
+        self._rest: Any = None  # kiosk.rest.LoopRest once rest_when_idle() was called
 
     # --- content and event, read by screens
 
@@ -309,6 +310,22 @@ class KioskApp(App):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
 
+    def rest_when_idle(self) -> Any:
+        """Let the main loop rest on the attract screen while nobody is near (``kiosk run`` and
+        the idle benchmark call this; tests that pump frames themselves do not). Returns the
+        :class:`kiosk.rest.LoopRest`."""
+        from kivy.clock import Clock
+
+        from kiosk.rest import LoopRest, sdl_input_waiting
+
+        def may_rest() -> bool:
+            root = self.root
+            return root is not None and root.ids.screens.current == "attract"
+
+        self._rest = LoopRest(may_rest=may_rest, input_waiting=sdl_input_waiting())
+        self._rest.install(Clock, Window)
+        return self._rest
+
     def _on_signal(self, signum, _frame) -> None:
         # systemctl stop / Ctrl+C from an admin: leave like staff's exit, between two frames.
         from kivy.clock import Clock
@@ -320,6 +337,8 @@ class KioskApp(App):
             self._content_check.cancel()
         if self.idle is not None:
             self.idle.stop()
+        if self._rest is not None:
+            self._rest.uninstall()
         if self.sync_service is not None and hasattr(self.sync_service, "stop"):
             self.sync_service.stop(timeout=5.0)
         self.speaker.close()

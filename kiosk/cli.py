@@ -18,7 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.i18n import N_, set_language
+from kiosk.i18n import gettext as _
+from sync.cli_language import cli_language, localize_parser
+
 __all__ = ["COMMANDS", "PLUGIN_MODULES", "build_parser", "main"]
+
+# argparse's own words, which sync.cli_language.localize_parser asks our catalogue for.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+)
 
 
 def _settings_or_exit(path: str):
@@ -27,7 +39,10 @@ def _settings_or_exit(path: str):
     try:
         return load_settings(path)
     except SettingsError as exc:
-        print(f"kiosk: bad configuration in {path}: {exc}", file=sys.stderr)
+        print(
+            _("kiosk: bad configuration in {path}: {problem}").format(path=path, problem=exc),
+            file=sys.stderr,
+        )
         raise SystemExit(2) from None
 
 
@@ -62,6 +77,7 @@ def _run(args: argparse.Namespace) -> int:
 
     app = KioskApp(settings, store=store, sync_service=service)
     app.handle_stop_signals()
+    app.rest_when_idle()
     try:
         app.run()
     finally:
@@ -70,10 +86,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def add_run(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="start the full-screen kiosk")
-    parser.add_argument("--config", required=True, help="the kiosk's TOML configuration file")
+    parser = subparsers.add_parser("run", help=_("start the full-screen kiosk"))
+    parser.add_argument("--config", required=True, help=_("the kiosk's TOML configuration file"))
     parser.add_argument(
-        "--windowed", action="store_true", help="a 1920x1080 window instead of full screen"
+        "--windowed", action="store_true", help=_("a 1920x1080 window instead of full screen")
     )
     parser.set_defaults(func=_run)
 
@@ -83,13 +99,17 @@ def add_run(subparsers: Any) -> None:
 
 def _check_config(args: argparse.Namespace) -> int:
     settings = _settings_or_exit(args.config)
-    print(f"{args.config}: OK (kiosk {settings.kiosk_id}, data in {settings.data_dir})")
+    print(
+        _("{path}: OK (kiosk {kiosk_id}, data in {data_dir})").format(
+            path=args.config, kiosk_id=settings.kiosk_id, data_dir=settings.data_dir
+        )
+    )
     return 0
 
 
 def add_check_config(subparsers: Any) -> None:
-    parser = subparsers.add_parser("check-config", help="validate a configuration file")
-    parser.add_argument("--config", required=True)
+    parser = subparsers.add_parser("check-config", help=_("validate a configuration file"))
+    parser.add_argument("--config", required=True, help=_("the kiosk's TOML configuration file"))
     parser.set_defaults(func=_check_config)
 
 
@@ -102,9 +122,9 @@ def _hash_pin(args: argparse.Namespace) -> int:
     if args.stdin:
         pin = sys.stdin.readline().strip()
     else:
-        pin = getpass.getpass("New staff PIN (digits): ")
-        if getpass.getpass("The same PIN again: ") != pin:
-            print("kiosk: the two PINs differ; nothing was printed", file=sys.stderr)
+        pin = getpass.getpass(_("New staff PIN (digits): "))
+        if getpass.getpass(_("The same PIN again: ")) != pin:
+            print(_("kiosk: the two PINs differ; nothing was printed"), file=sys.stderr)
             return 2
     try:
         print(hash_pin(pin))
@@ -116,9 +136,9 @@ def _hash_pin(args: argparse.Namespace) -> int:
 
 def add_hash_pin(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "hash-pin", help="print the hash of a staff PIN for [staff] pin_hash"
+        "hash-pin", help=_("print the hash of a staff PIN for [staff] pin_hash")
     )
-    parser.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    parser.add_argument("--stdin", action="store_true", help=_("read the PIN from standard input"))
     parser.set_defaults(func=_hash_pin)
 
 
@@ -129,17 +149,18 @@ def _screenshots(args: argparse.Namespace) -> int:
     from kiosk.screenshots import render_all
 
     paths = render_all(Path(args.outdir), langs=args.lang, screens=args.screen)
-    print(f"wrote {len(paths)} screenshots to {args.outdir}")
+    print(_("wrote {count} screenshots to {folder}").format(count=len(paths), folder=args.outdir))
     return 0
 
 
 def add_screenshots(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "screenshots", help="render every screen in fi, sv, en at text x1 and x2, both palettes"
+        "screenshots",
+        help=_("render every screen in fi, sv, en at text x1 and x2, both palettes"),
     )
-    parser.add_argument("outdir")
-    parser.add_argument("--lang", action="append", help="only this language (repeatable)")
-    parser.add_argument("--screen", action="append", help="only this screen (repeatable)")
+    parser.add_argument("outdir", help=_("the folder for the PNG files"))
+    parser.add_argument("--lang", action="append", help=_("only this language (repeatable)"))
+    parser.add_argument("--screen", action="append", help=_("only this screen (repeatable)"))
     parser.set_defaults(func=_screenshots)
 
 
@@ -148,7 +169,7 @@ PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli", "kiosk.slip.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kiosk", description="Käyttäjätori kiosk")
+    parser = argparse.ArgumentParser(prog="kiosk", description=_("The Käyttäjätori kiosk."))
     subparsers = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(subparsers)
@@ -160,10 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.add_parser(subparsers)
+    localize_parser(parser, _)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Help and messages in the admin's locale (fi, sv, else en), like kiosk-server's; the
+    # screens' language comes from the kiosk's configuration when the app starts.
+    set_language(cli_language())
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

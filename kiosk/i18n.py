@@ -32,7 +32,7 @@ again when ``app.tr.lang = "sv"`` (or :func:`set_language`) switches the languag
     #          on_release: app.tr.lang = "sv"
 
 The catalogue tooling (extraction, ``.po`` update, ``.mo`` compile, the checks) is developer and
-build tooling in :mod:`kiosk.i18n_catalogs`; ``python -m kiosk.i18n extract|update|compile|check``
+build tooling in :mod:`kiosk.i18n_catalogs`; ``python -m kiosk.i18n_catalogs extract|update|compile|check``
 runs it.
 """
 
@@ -90,7 +90,7 @@ _listeners: list[weakref.ref | Callable[[str], None]] = []
 def _check_language(lang: object) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; the kiosk speaks {', '.join(LANGUAGES)}")
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def _po_path(lang: str) -> Path:
@@ -267,11 +267,8 @@ def __getattr__(name: str) -> Any:
 
 
 if __name__ == "__main__":
-    # The tooling keeps its command, ``python -m kiosk.i18n ...`` (Makefile, .po headers); this
-    # is the only place the runtime names it. It works on the imported ``kiosk.i18n``, not on
-    # this ``__main__`` copy.
-    import sys
+    # ``python -m kiosk.i18n ...`` still runs the tooling (``python -m kiosk.i18n_catalogs``),
+    # by name only: the runtime imports nothing of its tooling, which imports the runtime.
+    import runpy
 
-    from kiosk.i18n_catalogs import main
-
-    sys.exit(main())
+    runpy.run_module("kiosk.i18n_catalogs", run_name="__main__", alter_sys=True)

@@ -3,7 +3,7 @@
 Developer and build tooling, never imported by the app (its runtime is :mod:`kiosk.i18n`). A
 caller may rely on this:
 
-* ``python -m kiosk.i18n extract`` (:func:`main`, run from anywhere) writes
+* ``python -m kiosk.i18n_catalogs extract`` (:func:`main`, run from anywhere) writes
   ``kiosk/locale/kiosk.pot`` (Babel, with the mapping of ``babel.cfg``: Python, and kv through
   :func:`extract_kv`); ``update`` merges it into each language's ``.po`` (creating missing ones;
   in ``en`` a new msgid is its own translation); ``compile`` writes the ``.mo`` files, refusing a
@@ -336,10 +336,10 @@ def missing_translations(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kiosk.i18n extract|update|compile|check``; returns the exit status."""
+    """``python -m kiosk.i18n_catalogs extract|update|compile|check``; returns the exit status."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m kiosk.i18n", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kiosk.i18n_catalogs", description=main.__doc__)
     parser.add_argument("command", choices=("extract", "update", "compile", "check"))
     command = parser.parse_args(argv).command
     if command == "extract":
@@ -372,3 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("all msgids translated in " + ", ".join(LANGUAGES))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,7 +25,6 @@ HEADING_SP = 36
 TITLE_SP = 44
 TARGET_DP = 72
 GAP_DP = 12
-FACE_DP = 160  # the floor; the rating faces are drawn larger (FACE_SHOWN_DP)
 FACE_SHOWN_DP = 200
 
 

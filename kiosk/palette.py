@@ -56,7 +56,7 @@ def hex_to_rgba(value: str, alpha: float = 1.0) -> RGBA:
     return (r, g, b, float(alpha))
 
 
-def relative_luminance(colour: RGBA | tuple[float, float, float]) -> float:
+def relative_luminance(colour: RGBA | tuple[float, ...]) -> float:
     """WCAG 2.x relative luminance of an sRGB colour with channels in 0..1 (alpha ignored)."""
 
     def linear(channel: float) -> float:

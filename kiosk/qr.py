@@ -4,8 +4,7 @@ A caller may rely on this: :func:`follow_up_url` gives ``<public_base_url>/f/<to
 convention) or raises ``ValueError`` naming what was wrong; :func:`qr_png_bytes` and
 :func:`qr_matrix` encode with error correction level H (30 % of the symbol may be smudged or
 covered) and a quiet zone of :data:`QUIET_ZONE` modules, always dark modules on white, whatever
-the palette, because many phone scanners do not read inverted codes. :func:`matrix_from_png` reads
-the modules back out of a PNG this module made (tests use it; it is no general QR reader).
+the palette, because many phone scanners do not read inverted codes.
 
 Imports no Kivy: a screen shows the PNG with ``CoreImage(BytesIO(png), ext="png")`` or draws
 the matrix with rectangles.
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = [
     "QUIET_ZONE",
     "follow_up_url",
-    "matrix_from_png",
     "qr_matrix",
     "qr_png_bytes",
 ]
@@ -92,37 +90,3 @@ def qr_png_bytes(url: str, box_size: int = 10, border: int = QUIET_ZONE) -> byte
 def qr_matrix(url: str, border: int = QUIET_ZONE) -> list[list[bool]]:
     """The modules of the QR code of ``url``, quiet zone included; ``True`` is dark."""
     return [[bool(m) for m in row] for row in _code(url, 1, border).get_matrix()]
-
-
-def matrix_from_png(png: bytes) -> list[list[bool]]:
-    """Read the module grid back out of a PNG made by :func:`qr_png_bytes`.
-
-    Finds the module size from the top-left finder pattern (7 modules wide, starting after the
-    quiet zone) and samples the centre of every module, so a wrong size, offset or colour in the
-    picture shows up as a different matrix.
-    """
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("L")
-    width, height = image.size
-    pixels = image.load()
-
-    def dark(x: int, y: int) -> bool:
-        return pixels[x, y] < 128
-
-    first = next(((x, y) for y in range(height) for x in range(width) if dark(x, y)), None)
-    if first is None:
-        raise ValueError("the picture has no dark pixels: it is no QR code")
-    x0, y0 = first
-    run = 0
-    while x0 + run < width and dark(x0 + run, y0):
-        run += 1
-    if run % 7:
-        raise ValueError(f"finder pattern is {run} pixels wide, not a multiple of 7 modules")
-    box = run // 7
-    if x0 % box or width % box or height % box:
-        raise ValueError("the symbol is not aligned to whole modules")
-    return [
-        [dark(x * box + box // 2, y * box + box // 2) for x in range(width // box)]
-        for y in range(height // box)
-    ]

@@ -85,12 +85,14 @@ def render_all(outdir: Path, langs=None, screens=None) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as tmp:
         store = LocalStore(Path(tmp) / "data")
         kiosk = HeadlessKiosk(_settings(Path(tmp) / "data"), store=store)
+        flow = kiosk.app.flow
+        assert flow is not None  # built by HeadlessKiosk
         try:
             for screen in screens or SCREEN_NAMES:
                 for lang in langs or LANGUAGES:
                     for scale in SCALES:
                         for theme in THEMES:
-                            kiosk.app.flow.finish()
+                            flow.finish()
                             kiosk.app.tr.lang = lang
                             kiosk.app.look.scale = scale
                             kiosk.app.look.contrast = theme

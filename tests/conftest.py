@@ -16,6 +16,8 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kt-kivy-home-"))
+# kiosk and kiosk-server speak the locale's language (sync.cli_language); tests read English.
+os.environ["LANGUAGE"] = "en"
 
 # The kiosk sets Kivy's config before its window exists (kiosk.kivy_setup); so do the tests,
 # whichever of them happens to import Kivy's window first (else that one gets Kivy's defaults,
@@ -106,65 +108,37 @@ def start_server(tmp_path):
     """``start_server(database_url, workers=1, env={})`` runs ``kiosk-server serve`` in a real
     process on a free loopback port and returns its base URL once /healthz answers; every
     process is stopped after the test, and its log is shown if it dies while starting."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from tests.support.servers import (
+        free_port,
+        serve_command,
+        start_process,
+        stop_process,
+        wait_until_healthy,
+    )
 
-    import httpx
-
-    repo = Path(__file__).resolve().parent.parent
-    processes: list[subprocess.Popen] = []
+    processes = []
 
     def start(database_url: str, workers: int = 1, env: dict | None = None) -> str:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         log_path = tmp_path / f"server-{port}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sync.server.cli",
-                    "serve",
-                    "--database-url",
-                    database_url,
-                    "--data-dir",
-                    str(tmp_path / "server-data"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(workers),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=repo,
-                env={**os.environ, **(env or {})},
-            )
+        command = serve_command(
+            "--database-url",
+            database_url,
+            "--data-dir",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        )
+        process = start_process(command, log_path, {**os.environ, **(env or {})})
         processes.append(process)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(log_path.read_text())
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the server on port {port} did not answer /healthz within 60 s")
+        wait_until_healthy(url, process, log_path)
+        return url
 
     yield start
     for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)

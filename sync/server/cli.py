@@ -16,22 +16,23 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from gettext import gettext as _
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from sync.cli_language import localize_parser
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
 from sync.server import deploy_cli, purge_cli, staff_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
 from sync.server.db.ingest import parse_batch, store_batch
-from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
+from sync.server.db.kiosks import disable_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
 from sync.server.domain import exports
+from sync.server.domain.i18n import cli_gettext as _
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
 from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
@@ -119,17 +120,6 @@ def _add_enroll_kiosk(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", required=True, help=_("Where the kiosk stands."))
     parser.add_argument("--id", dest="kiosk_id", help=_("Kiosk id; default: made from NAME."))
     parser.add_argument("--json", action="store_true", help=_("Print kiosk_id and secret as JSON."))
-
-
-def _run_enroll_kiosk(args: argparse.Namespace) -> int:
-    enrolled = enroll_kiosk(_engine(args), args.name, args.site, kiosk_id=args.kiosk_id)
-    if args.json:
-        _print_json({"kiosk_id": enrolled.kiosk_id, "secret": enrolled.secret})
-    else:
-        print(_("kiosk_id = {id}").format(id=enrolled.kiosk_id))
-        print(_("secret   = {secret}").format(secret=enrolled.secret))
-        print(_("Put the secret in the kiosk's secret file; it is not shown again."))
-    return 0
 
 
 def _add_disable_kiosk(parser: argparse.ArgumentParser) -> None:
@@ -404,7 +394,7 @@ COMMANDS: list[Command] = [
 def _add_settings_flags(parser: argparse.ArgumentParser, **kwargs) -> None:
     help_ = option_help()
     for name in _SETTINGS_FLAGS:
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name], **kwargs)
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, help=_(help_[name]), **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -417,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_settings_flags(command)
         add_arguments(command)
         command.set_defaults(run=run)
+    localize_parser(parser, _)
     return parser
 
 

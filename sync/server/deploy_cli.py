@@ -14,7 +14,6 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from gettext import gettext as _
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,6 +23,7 @@ from sync.server.db.engine import make_engine
 from sync.server.db.enrollment import DEFAULT_HOURS, issue_code
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.migrate import upgrade
+from sync.server.domain.i18n import cli_gettext as _
 from sync.server.settings import Settings, option_help
 
 __all__ = [

@@ -10,7 +10,6 @@ PostgreSQL databases are created in the throwaway cluster of scripts/with-throwa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -36,12 +35,6 @@ def english_messages() -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language(before)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from kiosk.setup_cli import ENROLL_PATH, SetupError, check_server_url
 from sync.protocol import signature_headers
 from sync.server.resources.enrollment import ENROLL_PATH as SERVER_ENROLL_PATH
 from sync.server.resources.kiosk_config import KIOSK_CONFIG_PATH
-from tests.deploy.conftest import free_port
+from tests.support.servers import free_port
 
 
 def test_the_kiosk_and_the_server_agree_on_the_path():

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.conftest import free_port
+from tests.support.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CADDYFILE = REPO / "deploy" / "server" / "Caddyfile"

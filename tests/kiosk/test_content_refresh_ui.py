@@ -79,7 +79,8 @@ def test_a_theme_renamed_on_the_server_shows_after_the_visit_not_during_it(synce
     service.sync_now()
     assert pump_until(kiosk, lambda: service.status().config_version > seen)
     kiosk.pump(5, draw=False)
-    time.sleep(2.5)  # longer than the app's content check interval
+    # What the app's clock runs every CONTENT_CHECK_S: it sees the new config and waits.
+    assert app.check_for_new_content() is False
     kiosk.pump(5, draw=False)
     assert app.content().themes[0].name.fi == first.name.fi  # not under the visitor's hands
     app.flow.finish()

@@ -187,9 +187,6 @@ def test_seed_demo_is_idempotent(run, engine, tmp_path):
     assert status == 1 and "not kiosk-config JSON" in err
 
 
-@pytest.mark.skipif(
-    not cli.DEMO_CONFIG.exists(), reason="assets/demo/kiosk-config.json not there yet"
-)
 def test_seed_demo_loads_the_bundled_demo(run, engine):
     assert run("seed-demo")[0] == 0
     expected = KioskConfig.model_validate_json(cli.DEMO_CONFIG.read_bytes())

@@ -12,9 +12,6 @@ desktop sizes; screenshots go to ``$KT_SCREENSHOT_DIR`` when set.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,6 +27,7 @@ from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.staff_users import add_staff_user
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER, make_visit, seed_demo_themes
+from tests.support.servers import free_port, running_server, uvicorn_command
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,12 +46,6 @@ DESKTOP = {"width": 1440, "height": 900}
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[dict]:
     data = tmp_path_factory.mktemp("server-data")
@@ -64,55 +56,15 @@ def server(tmp_path_factory) -> Iterator[dict]:
     kiosk = enroll_kiosk(engine, "Pääkirjasto 1", "Pääkirjasto")
     seed_demo_themes(engine)
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "KT_DATA_DIR": str(data),
         "KT_DATABASE_URL": url,
         "KT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    log = (data / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "sync.server.app:create_app_from_env",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):  # bounded: 15 s
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the server did not answer /healthz within 15 s")
-        if proc.poll() is not None:
-            pytest.fail("the server exited: " + (data / "server.log").read_text())
-        yield {"base": base, "kiosk": kiosk, "log": data / "server.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+    log = data / "server.log"
+    with running_server(uvicorn_command(port), port=port, log_path=log, env=env) as base:
+        yield {"base": base, "kiosk": kiosk, "log": log}
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from sync.server.resources.staff.auth import SESSION_COOKIE
 
 from sync.server import cli
 from sync.server.db import login_attempts as attempts
@@ -23,6 +22,7 @@ from sync.server.db.engine import make_engine
 from sync.server.db.migrate import upgrade
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import login_attempts, staff_sessions
+from sync.server.resources.staff.auth import SESSION_COOKIE
 from tests.staff.conftest import STAFF_PASSWORD, STAFF_USER, csrf_of
 
 BOTH = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)

@@ -9,27 +9,22 @@ field, unlike ``export``, which leaves the follow-up token out).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support.servers import (
+    SERVER_CLI,
+    free_port,
+    start_process,
+    stop_process,
+    wait_until_healthy,
+)
 
-CLI = [sys.executable, "-c", "import sys; from sync.server.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+CLI = SERVER_CLI
 
 
 class ServerProcess:
@@ -67,32 +62,15 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.cli("init")
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [*CLI, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"kiosk-server serve exited:\n{self.log.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + "/healthz", timeout=1).status_code < 500:
-                    return self
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"kiosk-server serve did not come up:\n{self.log.read_text()}")
+        self.process = start_process([*CLI, "serve"], self.log, self.env)
+        wait_until_healthy(self.url, self.process, self.log, healthy=lambda status: status < 500)
+        return self
 
     def stop(self) -> None:
         if self._db is not None:
             self._db.dispose()
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+        if self.process is not None:
+            stop_process(self.process)
 
     def enroll(self, kiosk_id: str) -> str:
         """Enroll a kiosk (what ``enroll-kiosk --json`` does, without a process start); its secret."""

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 from sync.protocol import LANGS
 
-__all__ = ["LANGS", "LOCALE_DIR", "negotiate", "translations"]
+__all__ = ["LANGS", "LOCALE_DIR", "cli_gettext", "negotiate", "translations"]
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 
@@ -61,3 +61,10 @@ def negotiate(query_lang: str | None, accept_language: str | None, fallback: str
         if tag in LANGS:
             return tag
     return fallback if fallback in LANGS else "fi"
+
+
+def cli_gettext(msgid: str) -> str:
+    """``msgid`` in the command line's language, the admin's locale (like the kiosk's CLI)."""
+    from sync.cli_language import cli_language
+
+    return translations(cli_language()).gettext(msgid)
