@@ -17,7 +17,7 @@ from typing import Any
 
 __all__ = ["KioskSettings", "SettingsError", "Timeouts", "load_settings", "parse_settings"]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 _LANGS = ("fi", "sv", "en")
 
 
@@ -124,7 +124,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     _check_keys("", doc)
     base = source.parent if source else Path.cwd()
     kiosk_id = _string(doc, "kiosk_id", "kiosk_id")
-    if not _ID_RE.match(kiosk_id):
+    if not _ID_RE.fullmatch(kiosk_id):
         raise SettingsError("kiosk_id", "must be letters, digits, '.', '_', ':' or '-'")
     data_dir = Path(_string(doc, "data_dir", "data_dir"))
     language = _string(doc, "language", "language", "fi")
@@ -140,7 +140,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     secret = _string(server, "secret", "server.secret", "") or None
     secret_file_text = _string(server, "secret_file", "server.secret_file", "")
     active = _string(event, "active", "event.active", "")
-    if active and not _ID_RE.match(active):
+    if active and not _ID_RE.fullmatch(active):
         raise SettingsError("event.active", "must be letters, digits, '.', '_', ':' or '-'")
     pin_hash = _string(staff, "pin_hash", "staff.pin_hash", "")
     if pin_hash and not pin_hash.startswith("$argon2"):

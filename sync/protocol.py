@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import (
@@ -38,6 +38,9 @@ __all__ = [
     "Batch",
     "BatchFileError",
     "BatchAck",
+    "CREATED_AT_EARLIEST",
+    "CREATED_AT_MAX_AHEAD",
+    "FOLLOW_UP_TOKEN_MAX_CHARS",
     "FieldError",
     "EventInfo",
     "KINDS",
@@ -78,13 +81,19 @@ BATCH_MAX_RECORDS = 500
 BATCH_MAX_BYTES = 1024 * 1024
 SIGNATURE_MAX_SKEW_SECONDS = 300
 FOLLOW_UP_TOKEN_BYTES = 18  # 144 random bits, 24 URL-safe characters
+FOLLOW_UP_TOKEN_MAX_CHARS = 64  # what the server's column holds
+# created_at must lie in [CREATED_AT_EARLIEST, the validating side's clock + CREATED_AT_MAX_AHEAD]:
+# nothing was made before the project, and a kiosk clock a day fast is broken, not early.
+CREATED_AT_EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+CREATED_AT_MAX_AHEAD = timedelta(hours=24)
 # Defaults for the optional, anonymous demographics; a deployment may configure its own lists.
 AGE_GROUPS = ("under-18", "18-29", "30-44", "45-64", "65-74", "75+")
 DISTRICTS: tuple[str, ...] = ()  # empty means "any short slug" unless configured
 
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+# Whole-string patterns: always used with ``fullmatch`` (``$`` would let a trailing newline in).
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")  # FOLLOW_UP_TOKEN_MAX_CHARS
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 # C0/C1 controls except tab and newline; stories keep their line breaks.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -112,7 +121,10 @@ class Record(BaseModel):
 
     id: str = Field(description="UUID of the record; the server stores each id once.")
     visit_id: str = Field(description="UUID shared by the records of one visit.")
-    created_at: str = Field(description="UTC ISO 8601 time the step was finished.")
+    created_at: str = Field(
+        description="UTC ISO 8601 time the step was finished; from 2020-01-01T00:00:00Z to 24 "
+        "hours past the receiving side's clock."
+    )
     kiosk_id: str = Field(min_length=1, max_length=128)
     event_id: str = Field(min_length=1, max_length=128)
     kind: Literal["rating", "themes", "story"]
@@ -120,12 +132,22 @@ class Record(BaseModel):
         default=None, description="1-4 for the four faces; rating records only."
     )
     theme_ids: list[str] = Field(default_factory=list, max_length=MAX_THEMES)
-    story: str | None = Field(default=None, max_length=STORY_MAX_CHARS)
+    story: str | None = Field(
+        default=None,
+        description=f"At most {STORY_MAX_CHARS} characters after NFC normalisation.",
+        json_schema_extra={"maxLength": STORY_MAX_CHARS},
+    )
     lang: Literal["fi", "sv", "en"]
     age_group: str | None = None
     district: str | None = None
     follow_up_token: str = Field(
-        description="At least 128 random bits, URL-safe; shared by a visit."
+        description="At least 128 random bits, URL-safe, 22 to 64 characters; shared by a visit "
+        "and owned by the first visit that uses it.",
+        json_schema_extra={
+            "minLength": 22,
+            "maxLength": FOLLOW_UP_TOKEN_MAX_CHARS,
+            "pattern": r"^[A-Za-z0-9_-]+$",
+        },
     )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
@@ -141,19 +163,24 @@ class Record(BaseModel):
 
     @field_validator("created_at")
     @classmethod
-    def _utc_iso(cls, value: str) -> str:
+    def _utc_iso(cls, value: str, info: ValidationInfo) -> str:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except (ValueError, AttributeError):
             raise ValueError("must be an ISO 8601 time such as 2026-04-14T10:00:00Z") from None
         if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
             raise ValueError("must be in UTC (end with Z or +00:00)")
+        if parsed < CREATED_AT_EARLIEST:
+            raise ValueError("must not be before 2020-01-01T00:00:00Z")
+        now = (info.context or {}).get("now") or datetime.now(UTC)
+        if parsed > now + CREATED_AT_MAX_AHEAD:
+            raise ValueError("must not be more than 24 hours ahead of the receiving side's clock")
         return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     @field_validator("kiosk_id", "event_id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _ID_RE.match(value):
+        if not _ID_RE.fullmatch(value):
             raise ValueError("must be letters, digits, '.', '_', ':' or '-' (at most 128)")
         return value
 
@@ -161,7 +188,7 @@ class Record(BaseModel):
     @classmethod
     def _theme_ids(cls, value: list[str]) -> list[str]:
         for theme_id in value:
-            if not isinstance(theme_id, str) or not _SLUG_RE.match(theme_id):
+            if not isinstance(theme_id, str) or not _SLUG_RE.fullmatch(theme_id):
                 raise ValueError(f"theme id {theme_id!r} is not a lowercase slug")
         if len(set(value)) != len(value):
             raise ValueError("theme ids must not repeat")
@@ -170,13 +197,21 @@ class Record(BaseModel):
     @field_validator("story")
     @classmethod
     def _story(cls, value: str | None) -> str | None:
-        return None if value is None else clean_story(value)
+        if value is None:
+            return None
+        # Measured after normalising: NFC may lengthen a text (U+FB2C is three characters).
+        value = clean_story(value)
+        if len(value) > STORY_MAX_CHARS:
+            raise ValueError(f"must be at most {STORY_MAX_CHARS} characters (after NFC)")
+        return value
 
     @field_validator("follow_up_token")
     @classmethod
     def _token(cls, value: str) -> str:
-        if not _TOKEN_RE.match(value):
-            raise ValueError("must be URL-safe base64 of at least 128 random bits (22+ characters)")
+        if not _TOKEN_RE.fullmatch(value):
+            raise ValueError(
+                "must be URL-safe base64 of at least 128 random bits (22 to 64 characters)"
+            )
         return value
 
     @field_validator("age_group")
@@ -195,7 +230,7 @@ class Record(BaseModel):
             return None
         if allowed and value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
-        if not allowed and not _SLUG_RE.match(value):
+        if not allowed and not _SLUG_RE.fullmatch(value):
             raise ValueError("must be a lowercase slug")
         return value
 
@@ -203,7 +238,7 @@ class Record(BaseModel):
     @classmethod
     def _flags(cls, value: list[str]) -> list[str]:
         for flag in value:
-            if not isinstance(flag, str) or not _SLUG_RE.match(flag):
+            if not isinstance(flag, str) or not _SLUG_RE.fullmatch(flag):
                 raise ValueError(f"flag {flag!r} is not a lowercase slug")
         return value
 
@@ -267,17 +302,24 @@ def validate_record(
     age_groups: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
     record_index: int | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Return the normalised record (a new dict) or raise :class:`RecordValidationError`.
 
     ``id`` is assigned when absent; ``story`` is NFC-normalised with control characters removed.
     ``age_groups`` and ``districts`` restrict those optional fields to configured lists.
+    ``now`` is the validating side's clock for the bound on ``created_at`` (default: this
+    machine's clock).
     """
     if not isinstance(record, Mapping):
         raise RecordValidationError([FieldError("record", "must be a JSON object", record_index)])
     data = dict(record)
     data.setdefault("id", str(uuid.uuid4()))
-    context = {"age_groups": tuple(age_groups or ()), "districts": tuple(districts or ())}
+    context = {
+        "age_groups": tuple(age_groups or ()),
+        "districts": tuple(districts or ()),
+        "now": now,
+    }
     try:
         model = Record.model_validate(data, context=context)
     except ValidationError as exc:
@@ -356,7 +398,9 @@ def verify_signature(
     secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes, signature: str
 ) -> bool:
     expected = sign_request(secret, method, path, timestamp, body)
-    return hmac.compare_digest(expected, (signature or "").lower())
+    # As bytes: compare_digest refuses non-ASCII text with a TypeError.
+    given = (signature or "").lower().encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(expected.encode(), given)
 
 
 def signature_headers(

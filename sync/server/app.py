@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sync.server import errors
 from sync.server.db.engine import make_engine
 from sync.server.domain.moderation import looks_personal
+from sync.server.input_guard import UnstorableTextGuard
 from sync.server.resources import (
     batches,
     enrollment,
@@ -125,6 +126,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.looks_personal = looks_personal
     app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_middleware(UnstorableTextGuard)
     app.add_middleware(DateHeader)
     for module in RESOURCES:
         app.include_router(module.router)

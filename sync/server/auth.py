@@ -24,7 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from sync.protocol import BATCH_MAX_BYTES, verify_signature
 from sync.server.db.engine import write_connection
 from sync.server.db.kiosks import KioskRow, get_kiosk, touch_kiosk
-from sync.server.errors import ErrorBody, PayloadTooLarge, Unauthorized
+from sync.server.errors import BadRequest, ErrorBody, PayloadTooLarge, Unauthorized
+from sync.server.input_guard import ascii_digits
 
 __all__ = [
     "UNAUTHORIZED_RESPONSE",
@@ -36,7 +37,10 @@ __all__ = [
 ]
 
 
-_KIOSK_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")  # as enroll_kiosk allows
+_KIOSK_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")  # as enroll_kiosk allows
+# Unix seconds: twelve digits reach the year 33658; a pending count fits in nine.
+TIMESTAMP_MAX_DIGITS = 12
+PENDING_MAX_DIGITS = 9
 
 # How resources document their 401 in OpenAPI.
 UNAUTHORIZED_RESPONSE = {
@@ -87,12 +91,13 @@ def check_signature(
         raise Unauthorized(
             _("missing {headers}: kiosk requests must be signed").format(headers=", ".join(missing))
         )
-    try:
-        ts = int(str(timestamp))
-    except ValueError:
-        raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number")) from None
+    ts = timestamp if isinstance(timestamp, int) else ascii_digits(timestamp, TIMESTAMP_MAX_DIGITS)
+    if ts is None:
+        raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number"))
     kiosk = None
-    if _KIOSK_ID_RE.match(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
+    if _KIOSK_ID_RE.fullmatch(
+        str(kiosk_id)
+    ):  # anything else cannot be enrolled: spare the database
         with engine.connect() as conn:
             kiosk = get_kiosk(conn, str(kiosk_id))
     if kiosk is None:
@@ -123,7 +128,8 @@ def check_signature(
 async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
     """The request body, or :class:`PayloadTooLarge` as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    size_declared = ascii_digits(declared, 19)
+    if size_declared is not None and size_declared > limit:
         raise PayloadTooLarge(
             _("the body is {size} bytes; the limit is {limit} bytes").format(
                 size=declared, limit=limit
@@ -141,10 +147,18 @@ async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
 
 
 def _pending(value: str | None) -> int | None:
-    # Informational and unsigned: a value we cannot read is ignored rather than refused.
-    if value is None or not value.strip().isdigit():
+    """The X-Kiosk-Pending count (None when absent), or BadRequest for anything but 1..9 ASCII
+    digits: a kiosk sends ``str(int)``, so anything else is not a kiosk's."""
+    if value is None:
         return None
-    return min(int(value.strip()), 2**31 - 1)
+    pending = ascii_digits(value, PENDING_MAX_DIGITS)
+    if pending is None:
+        raise BadRequest(
+            _("X-Kiosk-Pending must be a whole number of at most {digits} digits").format(
+                digits=PENDING_MAX_DIGITS
+            )
+        )
+    return pending
 
 
 async def signed_kiosk(
@@ -161,11 +175,13 @@ async def signed_kiosk(
         ),
     ] = None,
     x_kiosk_pending: Annotated[
-        str | None, Header(description="Records the kiosk still holds unsent (not signed).")
+        str | None,
+        Header(description="Records the kiosk still holds unsent: 1 to 9 ASCII digits."),
     ] = None,
 ) -> SignedRequest:
     """FastAPI dependency for kiosk resources."""
     body = await read_body(request)
+    pending = _pending(x_kiosk_pending)
     engine: Engine = request.app.state.engine
     settings = request.app.state.settings
     now = datetime.now(UTC)
@@ -183,7 +199,7 @@ async def signed_kiosk(
             max_skew_seconds=settings.signature_max_skew_seconds,
         )
         with write_connection(engine) as conn:
-            touch_kiosk(conn, kiosk.id, _pending(x_kiosk_pending), now)
+            touch_kiosk(conn, kiosk.id, pending, now)
         return kiosk
 
     return SignedRequest(await run_in_threadpool(check_and_touch), body)

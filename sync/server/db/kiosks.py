@@ -30,7 +30,7 @@ __all__ = [
     "touch_kiosk",
 ]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")  # as sync.protocol.Record.kiosk_id
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")  # as sync.protocol.Record.kiosk_id
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def enroll_kiosk(
     if not site:
         raise InvalidInput(_("a kiosk needs a site (where it stands)"))
     kiosk_id = kiosk_id or kiosk_id_from_name(name)
-    if not _ID_RE.match(kiosk_id):
+    if not _ID_RE.fullmatch(kiosk_id):
         raise InvalidInput(
             _(
                 "kiosk id {id!r} must be letters, digits, '.', '_', ':' or '-'; give one with --id"

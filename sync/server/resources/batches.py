@@ -61,7 +61,7 @@ BATCH_REQUEST_SCHEMA: dict[str, Any] = {
 }
 
 _ERRORS = {
-    400: "The body is not JSON.",
+    400: "The body is not JSON, or X-Kiosk-Pending is not 1 to 9 ASCII digits.",
     409: "This batch_id was stored before with other records (or by another kiosk).",
     413: "More than 500 records or more than 1 MiB.",
     422: "A record breaks the schema or names another kiosk; errors name record and field. "

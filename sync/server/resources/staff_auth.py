@@ -13,7 +13,6 @@ A caller may rely on:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from sqlalchemy import and_, func, insert, select
 from sync.server.db.engine import write_connection
 from sync.server.db.tables import login_attempts, staff_users
 from sync.server.domain.i18n import negotiate, translations
+from sync.server.input_guard import same_secret
 from sync.server.resources.staff_forms import FormError
 from sync.server.resources.staff_render import render_page
 
@@ -129,9 +129,7 @@ def _current_user(request: Request) -> StaffUser | None:
                 staff_users.c.id == data["uid"], staff_users.c.disabled_at.is_(None)
             )
         ).first()
-    if row is None or not hmac.compare_digest(
-        data.get("pw", ""), _password_mark(row.password_hash)
-    ):
+    if row is None or not same_secret(data.get("pw", ""), _password_mark(row.password_hash)):
         return None
     request.state.csrf = data["csrf"]
     return StaffUser(row.id, row.username)
@@ -173,12 +171,7 @@ async def check_csrf(request: Request) -> dict:
     form = await request.form()
     expected = read_session(request).get("csrf", "")
     given = form.get("csrf", "")
-    if (
-        not expected
-        or not isinstance(given, str)
-        or not hmac.compare_digest(given, expected)
-        or not _same_origin(request)
-    ):
+    if not expected or not same_secret(given, expected) or not _same_origin(request):
         raise HTTPException(
             status_code=403, detail="the form's security token is missing or stale; reload the page"
         )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_row, jsonl_chunks
+from sync.server.input_guard import attachment
 from sync.server.resources import staff_plan_queries as plan
 from sync.server.resources import staff_queries as q
 from sync.server.resources.staff_auth import (
@@ -66,13 +67,13 @@ def export(request: Request, user: ApiUser):
     chunks = csv_chunks(rows(), delimiter) if fmt == "csv" else jsonl_chunks(rows())
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     scope = "-".join(v for v in filters.values() if v) or "all"
-    safe_scope = "".join(c if c.isalnum() or c in "-_." else "_" for c in scope)[:80]
+    scope = scope[:80]
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
     return StreamingResponse(
         chunks,
         media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="kayttajatori-{safe_scope}-{stamp}.{fmt}"',
+            "Content-Disposition": attachment(f"kayttajatori-{scope}-{stamp}.{fmt}"),
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

@@ -8,13 +8,14 @@ form and nothing is written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 
 __all__ = ["FormError", "checkbox", "iso_date", "slug", "text"]
 
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 
 
 class FormError(ValueError):
@@ -28,7 +29,8 @@ class FormError(ValueError):
 
 def text(form: Mapping, name: str, *, required: bool = False, max_length: int = 200) -> str:
     value = form.get(name, "")
-    value = value.strip() if isinstance(value, str) else ""
+    # Normalised before measuring: the limit is on the text as stored.
+    value = unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
     if required and not value:
         raise FormError("%(field)s is required.", field=name)
     if len(value) > max_length:
@@ -46,7 +48,7 @@ def iso_date(form: Mapping, name: str) -> date:
 
 def slug(form: Mapping, name: str, *, event_id: bool = False) -> str:
     value = text(form, name, required=True, max_length=128 if event_id else 64)
-    if not (_ID_RE if event_id else _SLUG_RE).match(value):
+    if not (_ID_RE if event_id else _SLUG_RE).fullmatch(value):
         raise FormError(
             "%(field)s may hold only lowercase letters, digits, '-' and '_'.", field=name
         )
