@@ -18,10 +18,17 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from gettext import gettext as _
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
-from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
+from sync.protocol import (
+    BATCH_MAX_BYTES,
+    BATCHES_PATH,
+    BatchFileError,
+    KioskConfig,
+    read_batch_file,
+)
 from sync.server import deploy_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
@@ -32,7 +39,7 @@ from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
 from sync.server.domain import exports
-from sync.server.errors import DomainError, InvalidInput
+from sync.server.errors import DomainError, InvalidInput, PayloadTooLarge
 from sync.server.settings import Settings, option_help
 
 __all__ = ["COMMANDS", "DEMO_CONFIG", "build_parser", "main"]
@@ -224,17 +231,48 @@ def _add_import_batch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path, help=_("A batch file from a USB stick."))
 
 
+# The envelope carries the batch body as a JSON string: escaping at most doubles it.
+BATCH_FILE_MAX_BYTES = 2 * BATCH_MAX_BYTES + 64 * 1024
+
+
 def _run_import_batch(args: argparse.Namespace) -> int:
+    """Exit status 0 with the ack; 2 with one line naming the problem for any bad file."""
     try:
-        document = json.loads(args.file.read_bytes())
+        return _import_batch(args)
+    except DomainError as exc:
+        details = "; ".join(str(item) for item in exc.errors[:5])
+        if len(exc.errors) > 5:
+            details += "; ..."
+        line = f"{exc.message}: {details}" if details else exc.message
+        print(
+            _("kiosk-server import-batch: {file}: {error}").format(
+                file=args.file, error=" ".join(line.split())
+            ),
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _read_batch_document(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(BATCH_FILE_MAX_BYTES + 1)
     except OSError as exc:
-        raise InvalidInput(
-            _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
-        ) from None
-    except ValueError:
-        raise InvalidInput(
-            _("{file} is not JSON: not a batch file").format(file=args.file)
-        ) from None
+        raise InvalidInput(_("cannot read it: {error}").format(error=exc.strerror)) from None
+    if len(data) > BATCH_FILE_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("not a batch file: it is over {limit} bytes").format(limit=BATCH_FILE_MAX_BYTES)
+        )
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise InvalidInput(_("not a batch file: its JSON is nested too deeply")) from None
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InvalidInput(_("not a batch file: it is not UTF-8 JSON")) from None
+
+
+def _import_batch(args: argparse.Namespace) -> int:
+    document = _read_batch_document(args.file)
     try:
         kiosk_id, timestamp, signature, body = read_batch_file(document)
     except BatchFileError as exc:
