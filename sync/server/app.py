@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -79,6 +80,26 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=status, headers=headers)
 
 
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own request validation (the enrolment body), as our ErrorBody.
+
+    Never echoes the input: FastAPI's default handler JSON-encodes it, and a body that is not
+    UTF-8 made that a 500.
+    """
+    assert isinstance(exc, RequestValidationError)
+    items = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or "request",
+            "problem": str(error.get("msg", "is not valid")),
+        }
+        for error in exc.errors()[:20]
+    ]
+    return JSONResponse(
+        {"error": "the request does not match the API description", "errors": items},
+        status_code=422,
+    )
+
+
 class DateHeader:
     """ASGI middleware: a ``Date`` header on every answer that has none.
 
@@ -126,6 +147,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.looks_personal = looks_personal
     app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(UnstorableTextGuard)
     app.add_middleware(DateHeader)
     for module in RESOURCES:
