@@ -260,6 +260,16 @@ def test_nul_in_a_multipart_form_field_is_400(client):
     assert response.status_code == 400
 
 
+def test_enrolment_body_that_is_not_utf8_is_422_not_a_crash(client):
+    # Found by the route fuzzing: FastAPI's default handler echoed the body and could not
+    # encode it.
+    response = client.post(
+        "/api/v1/enroll", content=b"\x80", headers={"Content-Type": "application/octet-stream"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+
+
 # --- 6. shapes exactly as documented
 
 
