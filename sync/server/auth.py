@@ -176,7 +176,11 @@ async def signed_kiosk(
     ] = None,
     x_kiosk_pending: Annotated[
         str | None,
-        Header(description="Records the kiosk still holds unsent: 1 to 9 ASCII digits."),
+        Header(
+            description="Records the kiosk still holds unsent: 1 to 9 ASCII digits.",
+            # Documented, not enforced by FastAPI: _pending answers a malformed value with 400.
+            json_schema_extra={"pattern": "^[0-9]{1,9}$"},
+        ),
     ] = None,
 ) -> SignedRequest:
     """FastAPI dependency for kiosk resources."""

@@ -7,6 +7,7 @@ source, so a new route or form field is fuzzed without anyone listing it here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
@@ -169,7 +170,9 @@ class ErrorLog(logging.Handler):
         return out
 
 
+@contextlib.contextmanager
 def watch_errors() -> Iterator[ErrorLog]:
+    """``with watch_errors() as errors:`` collects what the server logs as an error."""
     handler = ErrorLog()
     root = logging.getLogger()
     root.addHandler(handler)
