@@ -131,9 +131,14 @@ def test_rows_stored_before_the_bound_still_render(
         "/staff/api/export?format=jsonl",
         f"/f/{token}",
         f"/f/{token}/events.ics",
+        "/staff/pictures",
+        "/staff/charts/faces.svg",
+        "/staff/charts/age.svg",
     ):
         response = client.get(url)
         assert response.status_code < 500, (url, response.status_code)
+    export = client.get("/staff/api/export", params={"format": "jsonl"}).text
+    assert f'"created_at":"{stored.year:04d}-' in export.replace(" ", "")
 
 
 # --- 2. secrets compared as bytes, headers parsed strictly
