@@ -101,6 +101,8 @@ NASTY = [
     "0001-01-01",
     "9999-12-31T23:59:59Z",
     "../../etc/passwd",
+    "http://[",
+    "null",
     "%00",
     "%ff%fe",
     "<script>alert(1)</script>",

@@ -209,6 +209,15 @@ def test_non_ascii_content_length_is_not_a_crash(client, kiosk, make_batch, sign
     assert response.status_code < 500
 
 
+@pytest.mark.parametrize("origin", ["http://[", "http://[::1", "null", "x"])
+def test_a_malformed_origin_on_a_staff_form_is_403(client, signed_in, origin):
+    # Found while fuzzing: urlsplit refuses "http://[" with a ValueError (a 500).
+    response = client.post(
+        "/staff/events", data={"csrf": signed_in, "id": "e1"}, headers={"Origin": origin}
+    )
+    assert response.status_code == 403
+
+
 # --- 2. NUL bytes: refused in one place, for every path, query and form
 
 

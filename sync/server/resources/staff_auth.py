@@ -163,7 +163,11 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[" is no origin at all
+        return False
+    return netloc == request.headers.get("host", "")
 
 
 async def check_csrf(request: Request) -> dict:
