@@ -69,6 +69,7 @@ HEADER_NAMES = [
     "Accept-Language",
     "Authorization",
     "Cookie",
+    "Host",
     "If-None-Match",
     "Origin",
     "Referer",
