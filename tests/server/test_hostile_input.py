@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -139,6 +139,48 @@ def test_rows_stored_before_the_bound_still_render(
         assert response.status_code < 500, (url, response.status_code)
     export = client.get("/staff/api/export", params={"format": "jsonl"}).text
     assert f'"created_at":"{stored.year:04d}-' in export.replace(" ", "")
+
+
+def test_staff_dates_are_bounded_and_a_stored_last_day_still_downloads(
+    client, engine, signed_in, kiosk, make_record, make_batch, post_batch
+):
+    from sync.server.db.tables import events
+
+    response = client.post(
+        "/staff/events",
+        data={
+            "csrf": signed_in,
+            "id": "far",
+            "event_date": "9999-12-31",
+            "name_fi": "Kaukana",
+            "question_fi": "Mitä?",
+        },
+    )
+    assert response.status_code == 400
+    assert "2000" in response.text
+    # An event stored before the bound, on the calendar's last day: the calendar still answers.
+    with engine.begin() as conn:
+        conn.execute(
+            insert(events).values(
+                id="far",
+                name_fi="Kaukana",
+                name_sv="",
+                name_en="",
+                event_date=date.max,
+                location="",
+                question_fi="Mitä?",
+                question_sv="",
+                question_en="",
+                active=False,
+            )
+        )
+    token = new_follow_up_token()
+    _, body = make_batch(
+        kiosk.kiosk_id, records=[make_record(kiosk.kiosk_id, follow_up_token=token)]
+    )
+    assert post_batch(kiosk, body).status_code == 201
+    response = client.get(f"/f/{token}/events.ics")
+    assert response.status_code == 200 and b"far@kayttajatori" in response.content
 
 
 # --- 2. secrets compared as bytes, headers parsed strictly

@@ -7,7 +7,7 @@ that importing the file twice updates instead of duplicating the entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -32,7 +32,8 @@ def events_ics(events: Iterable[Mapping], lang: str, now: datetime | None = None
         vevent.add("uid", f"{ev['id']}@kayttajatori")
         vevent.add("dtstamp", stamp)
         vevent.add("dtstart", ev["event_date"])
-        vevent.add("dtend", ev["event_date"] + timedelta(days=1))
+        if ev["event_date"] < date.max:  # an event stored on the calendar's last day has no end
+            vevent.add("dtend", ev["event_date"] + timedelta(days=1))
         vevent.add("summary", name)
         if question:
             vevent.add("description", question)

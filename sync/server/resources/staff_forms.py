@@ -14,6 +14,7 @@ from datetime import date
 
 __all__ = ["FormError", "checkbox", "iso_date", "slug", "text"]
 
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 
@@ -41,9 +42,14 @@ def text(form: Mapping, name: str, *, required: bool = False, max_length: int = 
 def iso_date(form: Mapping, name: str) -> date:
     value = text(form, name, required=True, max_length=10)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FormError("%(field)s must be a date such as 2026-11-28.", field=name) from None
+    # Bounded: a typo such as 9999-12-31 would otherwise break every page that counts from it
+    # (the calendar download adds a day to an event's date).
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise FormError("%(field)s must be a date between 2000 and 2099.", field=name)
+    return day
 
 
 def slug(form: Mapping, name: str, *, event_id: bool = False) -> str:
