@@ -9,6 +9,8 @@ A caller may rely on:
 - :func:`same_secret` comparing a given value with a secret in constant time, as bytes, so
   that no input (non-ASCII text, a file part, ``None``) raises.
 - :func:`ascii_digits` reading a header number strictly: ASCII digits only, bounded length.
+- :data:`RowId`: the type of an integer path parameter that names a row (bounded to what the
+  databases store).
 - :func:`attachment` giving a ``Content-Disposition`` that any file name survives (RFC 6266
   with an RFC 5987 ``filename*`` beside an ASCII fallback).
 """
@@ -19,14 +21,26 @@ import hmac
 import json
 import re
 from gettext import gettext as _
+from typing import Annotated
 from urllib.parse import quote, unquote_plus
 
+from fastapi import Path
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["FORM_MAX_BYTES", "UnstorableTextGuard", "ascii_digits", "attachment", "same_secret"]
+__all__ = [
+    "FORM_MAX_BYTES",
+    "RowId",
+    "UnstorableTextGuard",
+    "ascii_digits",
+    "attachment",
+    "same_secret",
+]
 
 FORM_MAX_BYTES = 1024 * 1024
+# A path parameter naming a row by its integer key: what fits an SQL INTEGER (PostgreSQL's is 32
+# bits; SQLite refuses past 64). Anything else is a 422 before the database sees it.
+RowId = Annotated[int, Path(ge=0, le=2**31 - 1)]
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _DIGITS = re.compile(r"[0-9]+")
 

@@ -122,6 +122,9 @@ NASTY = [
     "approve",
     "hide",
     "withdraw",
+    "delete",
+    "done",
+    "undone",
 ]
 
 # Header values travel as Latin-1 bytes; CR, LF and NUL cannot be sent at all.
