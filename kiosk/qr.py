@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 QUIET_ZONE = 4  # modules of white around the symbol, the minimum ISO/IEC 18004 asks for
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def follow_up_url(public_base_url: str, token: str) -> str:
@@ -47,7 +47,7 @@ def follow_up_url(public_base_url: str, token: str) -> str:
         raise ValueError(f"public_base_url {public_base_url!r} has no host name")
     if parts.query or parts.fragment or "?" in base or "#" in base:
         raise ValueError(f"public_base_url {public_base_url!r} must not have a query or fragment")
-    if not isinstance(token, str) or not _TOKEN_RE.match(token):
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
         raise ValueError(
             f"follow-up token {token!r} must be URL-safe text (letters, digits, '-' and '_')"
         )

@@ -181,7 +181,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     _check_keys("", doc)
     base = source.parent if source else Path.cwd()
     kiosk_id = _string(doc, "kiosk_id", "kiosk_id")
-    if not ID_RE.match(kiosk_id):
+    if not ID_RE.fullmatch(kiosk_id):
         raise SettingsError("kiosk_id", "must be letters, digits, '.', '_', ':' or '-'")
     data_dir = Path(_string(doc, "data_dir", "data_dir"))
     language = _string(doc, "language", "language", "fi")
@@ -198,7 +198,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     secret_file_text = _string(server, "secret_file", "server.secret_file", "")
     usb_public_key = _string(server, "usb_public_key", "server.usb_public_key", "")
     active = _string(event, "active", "event.active", "")
-    if active and not ID_RE.match(active):
+    if active and not ID_RE.fullmatch(active):
         raise SettingsError("event.active", "must be letters, digits, '.', '_', ':' or '-'")
     pin_hash = _string(staff, "pin_hash", "staff.pin_hash", "")
     if pin_hash and not pin_hash.startswith("$argon2"):

@@ -34,8 +34,8 @@ __all__ = ["ARCHIVE_DIR", "ARCHIVE_FIELDS", "Archive", "archived_form"]
 ARCHIVE_FIELDS = ("id", "visit_id", "kind", "created_at")
 
 ARCHIVE_DIR = "archive"
-_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
-_SEGMENT_RE = re.compile(r"^(\d{6})\.json$")
+_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+_SEGMENT_RE = re.compile(r"([0-9]{6})\.json")
 log = logging.getLogger("kiosk.store")
 
 
@@ -73,14 +73,14 @@ class Archive:
         self._ids.clear()
         for month in self._fileio.list_dir(self.folder):
             folder = self._month_dir(month)
-            if not _MONTH_RE.match(month) or not self._fileio.is_dir(folder):
+            if not _MONTH_RE.fullmatch(month) or not self._fileio.is_dir(folder):
                 if not is_temp_name(month):
                     log.warning("ignoring unknown entry %s in %s", month, self.folder)
                 continue
             on_temp(folder)
             entry = self._months[month] = _Month()
             for name in self._fileio.list_dir(folder):
-                match = _SEGMENT_RE.match(name)
+                match = _SEGMENT_RE.fullmatch(name)
                 if not match:
                     log.warning("ignoring unknown file %s in %s", name, folder)
                     continue

@@ -32,7 +32,7 @@ from kiosk.store.storage import is_temp_name
 __all__ = ["PENDING_DIR", "PendingQueue"]
 
 PENDING_DIR = "pending"
-_SEGMENT_RE = re.compile(r"^(\d{12})\.json$")
+_SEGMENT_RE = re.compile(r"([0-9]{12})\.json")
 log = logging.getLogger("kiosk.store")
 
 
@@ -70,7 +70,7 @@ class PendingQueue:
         self._filling = None
         numbers = []
         for name in self._fileio.list_dir(self.folder):
-            match = _SEGMENT_RE.match(name)
+            match = _SEGMENT_RE.fullmatch(name)
             if match:
                 numbers.append(int(match.group(1)))
             elif not is_temp_name(name):

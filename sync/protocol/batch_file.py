@@ -49,11 +49,14 @@ def read_batch_file(document: Mapping[str, Any]) -> tuple[str, int, str, bytes]:
     missing = [k for k in ("kiosk_id", "timestamp", "signature", "body") if k not in document]
     if missing:
         raise BatchFileError(f"batch file lacks {', '.join(missing)}")
-    try:
-        timestamp = int(document["timestamp"])
-    except (TypeError, ValueError):
-        raise BatchFileError("batch file 'timestamp' must be Unix seconds") from None
+    timestamp = document["timestamp"]
+    if not isinstance(timestamp, int) or isinstance(timestamp, bool) or timestamp < 0:
+        raise BatchFileError("batch file 'timestamp' must be Unix seconds")
     body = document["body"]
     if not isinstance(body, str):
         raise BatchFileError("batch file 'body' must be the batch JSON as a string")
-    return str(document["kiosk_id"]), timestamp, str(document["signature"]), body.encode("utf-8")
+    try:
+        raw = body.encode("utf-8")
+    except UnicodeEncodeError:  # JSON can carry escaped lone surrogates
+        raise BatchFileError("batch file 'body' is not valid Unicode") from None
+    return str(document["kiosk_id"]), timestamp, str(document["signature"]), raw

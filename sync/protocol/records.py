@@ -27,7 +27,10 @@ from pydantic import (
 from sync.protocol.constants import (
     AGE_GROUPS,
     BATCH_MAX_RECORDS,
+    CREATED_AT_EARLIEST,
+    CREATED_AT_MAX_AHEAD,
     DISTRICTS,
+    FOLLOW_UP_TOKEN_MAX_CHARS,
     ID_RE,
     MAX_THEMES,
     RATINGS,
@@ -55,7 +58,10 @@ class Record(BaseModel):
 
     id: str = Field(description="UUID of the record; the server stores each id once.")
     visit_id: str = Field(description="UUID shared by the records of one visit.")
-    created_at: str = Field(description="UTC ISO 8601 time the step was finished.")
+    created_at: str = Field(
+        description="UTC ISO 8601 time the step was finished; from 2020-01-01T00:00:00Z to 24 "
+        "hours past the receiving side's clock."
+    )
     kiosk_id: str = Field(min_length=1, max_length=128)
     event_id: str = Field(min_length=1, max_length=128)
     kind: Literal["rating", "themes", "story"]
@@ -63,19 +69,29 @@ class Record(BaseModel):
         default=None, description="1-4 for the four faces; rating records only."
     )
     theme_ids: list[str] = Field(default_factory=list, max_length=MAX_THEMES)
-    story: str | None = Field(default=None, max_length=STORY_MAX_CHARS)
+    story: str | None = Field(
+        default=None,
+        description=f"At most {STORY_MAX_CHARS} characters after NFC normalisation.",
+        json_schema_extra={"maxLength": STORY_MAX_CHARS},
+    )
     lang: Literal["fi", "sv", "en"]
     age_group: str | None = None
     district: str | None = None
     follow_up_token: str = Field(
-        description="At least 128 random bits, URL-safe; shared by a visit."
+        description="At least 128 random bits, URL-safe, 22 to 64 characters; shared by a visit "
+        "and owned by the first visit that uses it.",
+        json_schema_extra={
+            "minLength": 22,
+            "maxLength": FOLLOW_UP_TOKEN_MAX_CHARS,
+            "pattern": r"^[A-Za-z0-9_-]+$",
+        },
     )
     short_code: str | None = Field(
         default=None,
         description="The visit's short code, Crockford base32 in two groups of five"
         " (K7QM4-PX2RT, 50 random bits), for people without a phone camera: they open"
         " <public_base_url>/k and type it. Shared by a visit; never exported.",
-        json_schema_extra={"pattern": SHORT_CODE_RE.pattern},
+        json_schema_extra={"pattern": "^" + SHORT_CODE_RE.pattern + "$"},
     )
     flags: list[str] = Field(default_factory=list, max_length=8)
 
@@ -91,19 +107,24 @@ class Record(BaseModel):
 
     @field_validator("created_at")
     @classmethod
-    def _utc_iso(cls, value: str) -> str:
+    def _utc_iso(cls, value: str, info: ValidationInfo) -> str:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except (ValueError, AttributeError):
             raise ValueError("must be an ISO 8601 time such as 2026-04-14T10:00:00Z") from None
         if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
             raise ValueError("must be in UTC (end with Z or +00:00)")
+        if parsed < CREATED_AT_EARLIEST:
+            raise ValueError("must not be before 2020-01-01T00:00:00Z")
+        now = (info.context or {}).get("now") or datetime.now(UTC)
+        if parsed > now + CREATED_AT_MAX_AHEAD:
+            raise ValueError("must not be more than 24 hours ahead of the receiving side's clock")
         return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     @field_validator("kiosk_id", "event_id")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not ID_RE.match(value):
+        if not ID_RE.fullmatch(value):
             raise ValueError("must be letters, digits, '.', '_', ':' or '-' (at most 128)")
         return value
 
@@ -111,7 +132,7 @@ class Record(BaseModel):
     @classmethod
     def _theme_ids(cls, value: list[str]) -> list[str]:
         for theme_id in value:
-            if not isinstance(theme_id, str) or not SLUG_RE.match(theme_id):
+            if not isinstance(theme_id, str) or not SLUG_RE.fullmatch(theme_id):
                 raise ValueError(f"theme id {theme_id!r} is not a lowercase slug")
         if len(set(value)) != len(value):
             raise ValueError("theme ids must not repeat")
@@ -120,12 +141,18 @@ class Record(BaseModel):
     @field_validator("story")
     @classmethod
     def _story(cls, value: str | None) -> str | None:
-        return None if value is None else clean_story(value)
+        if value is None:
+            return None
+        # Measured after normalising: NFC may lengthen a text (U+FB2C is three characters).
+        value = clean_story(value)
+        if len(value) > STORY_MAX_CHARS:
+            raise ValueError(f"must be at most {STORY_MAX_CHARS} characters (after NFC)")
+        return value
 
     @field_validator("short_code")
     @classmethod
     def _short_code(cls, value: str | None) -> str | None:
-        if value is not None and not SHORT_CODE_RE.match(value):
+        if value is not None and not SHORT_CODE_RE.fullmatch(value):
             raise ValueError(
                 "must be two groups of five Crockford base32 characters, such as K7QM4-PX2RT"
             )
@@ -134,8 +161,10 @@ class Record(BaseModel):
     @field_validator("follow_up_token")
     @classmethod
     def _token(cls, value: str) -> str:
-        if not TOKEN_RE.match(value):
-            raise ValueError("must be URL-safe base64 of at least 128 random bits (22+ characters)")
+        if not TOKEN_RE.fullmatch(value):
+            raise ValueError(
+                "must be URL-safe base64 of at least 128 random bits (22 to 64 characters)"
+            )
         return value
 
     @field_validator("age_group")
@@ -154,7 +183,7 @@ class Record(BaseModel):
             return None
         if allowed and value not in allowed:
             raise ValueError(f"must be one of {', '.join(allowed)}")
-        if not allowed and not SLUG_RE.match(value):
+        if not allowed and not SLUG_RE.fullmatch(value):
             raise ValueError("must be a lowercase slug")
         return value
 
@@ -162,7 +191,7 @@ class Record(BaseModel):
     @classmethod
     def _flags(cls, value: list[str]) -> list[str]:
         for flag in value:
-            if not isinstance(flag, str) or not SLUG_RE.match(flag):
+            if not isinstance(flag, str) or not SLUG_RE.fullmatch(flag):
                 raise ValueError(f"flag {flag!r} is not a lowercase slug")
         return value
 
@@ -226,17 +255,24 @@ def validate_record(
     age_groups: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
     record_index: int | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Return the normalised record (a new dict) or raise :class:`RecordValidationError`.
 
     ``id`` is assigned when absent; ``story`` is NFC-normalised with control characters removed.
     ``age_groups`` and ``districts`` restrict those optional fields to configured lists.
+    ``now`` is the validating side's clock for the bound on ``created_at`` (default: this
+    machine's clock).
     """
     if not isinstance(record, Mapping):
         raise RecordValidationError([FieldError("record", "must be a JSON object", record_index)])
     data = dict(record)
     data.setdefault("id", str(uuid.uuid4()))
-    context = {"age_groups": tuple(age_groups or ()), "districts": tuple(districts or ())}
+    context = {
+        "age_groups": tuple(age_groups or ()),
+        "districts": tuple(districts or ()),
+        "now": now,
+    }
     try:
         model = Record.model_validate(data, context=context)
     except ValidationError as exc:

@@ -78,7 +78,9 @@ def verify_signature(
     secret: str | bytes, method: str, path: str, timestamp: int | str, body: bytes, signature: str
 ) -> bool:
     expected = sign_request(secret, method, path, timestamp, body)
-    return hmac.compare_digest(expected, (signature or "").lower())
+    # As bytes: compare_digest refuses non-ASCII text with a TypeError.
+    given = (signature or "").lower().encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(expected.encode(), given)
 
 
 def signature_headers(

@@ -20,12 +20,14 @@ from contextlib import asynccontextmanager
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from sync.server import errors
 from sync.server.db.engine import is_sqlite, make_engine
 from sync.server.domain.moderation import looks_personal
+from sync.server.input_guard import UnstorableTextGuard
 from sync.server.resources import (
     batches,
     enrollment,
@@ -96,6 +98,26 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=status, headers=headers)
 
 
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own request validation (the enrolment body), as our ErrorBody.
+
+    Never echoes the input: FastAPI's default handler JSON-encodes it, and a body that is not
+    UTF-8 made that a 500.
+    """
+    assert isinstance(exc, RequestValidationError)
+    items = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or "request",
+            "problem": str(error.get("msg", "is not valid")),
+        }
+        for error in exc.errors()[:20]
+    ]
+    return JSONResponse(
+        {"error": "the request does not match the API description", "errors": items},
+        status_code=422,
+    )
+
+
 class DateHeader:
     """ASGI middleware: a ``Date`` header on every answer that has none.
 
@@ -152,6 +174,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.session_secret = settings.session_secret()
     app.state.followup_limiter = CapacityLimiter(followup_threads(settings, engine))
     app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(UnstorableTextGuard)
     app.add_middleware(DateHeader)
     for module in RESOURCES:
         app.include_router(module.router)

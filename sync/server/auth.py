@@ -24,7 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from sync.protocol import BATCH_MAX_BYTES, ID_RE, verify_signature
 from sync.server.db.engine import write_connection
 from sync.server.db.kiosks import KioskRow, get_kiosk, touch_kiosk
-from sync.server.errors import ErrorBody, PayloadTooLarge, Unauthorized
+from sync.server.errors import BadRequest, ErrorBody, PayloadTooLarge, Unauthorized
+from sync.server.input_guard import ascii_digits
 from sync.signed_pending import parse_pending, verify_pending_signature
 
 __all__ = [
@@ -36,6 +37,10 @@ __all__ = [
     "signed_kiosk",
 ]
 
+
+# Unix seconds: twelve digits reach the year 33658; a pending count fits in nine.
+TIMESTAMP_MAX_DIGITS = 12
+PENDING_MAX_DIGITS = 9
 
 # How resources document their 401 in OpenAPI.
 UNAUTHORIZED_RESPONSE = {
@@ -86,12 +91,11 @@ def check_signature(
         raise Unauthorized(
             _("missing {headers}: kiosk requests must be signed").format(headers=", ".join(missing))
         )
-    try:
-        ts = int(str(timestamp))
-    except ValueError:
-        raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number")) from None
+    ts = timestamp if isinstance(timestamp, int) else ascii_digits(timestamp, TIMESTAMP_MAX_DIGITS)
+    if ts is None:
+        raise Unauthorized(_("X-Kiosk-Timestamp must be Unix seconds as a whole number"))
     kiosk = None
-    if ID_RE.match(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
+    if ID_RE.fullmatch(str(kiosk_id)):  # anything else cannot be enrolled: spare the database
         with engine.connect() as conn:
             kiosk = get_kiosk(conn, str(kiosk_id))
     if kiosk is None:
@@ -122,7 +126,8 @@ def check_signature(
 async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
     """The request body, or :class:`PayloadTooLarge` as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    size_declared = ascii_digits(declared, 19)
+    if size_declared is not None and size_declared > limit:
         raise PayloadTooLarge(
             _("the body is {size} bytes; the limit is {limit} bytes").format(
                 size=declared, limit=limit
@@ -137,6 +142,21 @@ async def read_body(request: Request, limit: int = BATCH_MAX_BYTES) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _pending(value: str | None) -> int | None:
+    """The X-Kiosk-Pending count (None when absent), or BadRequest for anything but 1..9 ASCII
+    digits: a kiosk sends ``str(int)``, so anything else is not a kiosk's."""
+    if value is None:
+        return None
+    pending = ascii_digits(value, PENDING_MAX_DIGITS)
+    if pending is None:
+        raise BadRequest(
+            _("X-Kiosk-Pending must be a whole number of at most {digits} digits").format(
+                digits=PENDING_MAX_DIGITS
+            )
+        )
+    return pending
 
 
 async def signed_kiosk(
@@ -154,7 +174,12 @@ async def signed_kiosk(
     ] = None,
     x_kiosk_pending: Annotated[
         str | None,
-        Header(description="Records the kiosk still holds unsent; recorded when V2 signs it."),
+        Header(
+            description="Records the kiosk still holds unsent: 1 to 9 ASCII digits; recorded "
+            "when X-Kiosk-Signature-V2 signs it.",
+            # Documented, not enforced by FastAPI: _pending answers a malformed value with 400.
+            json_schema_extra={"pattern": "^[0-9]{1,9}$"},
+        ),
     ] = None,
     x_kiosk_signature_v2: Annotated[
         str | None,
@@ -166,6 +191,7 @@ async def signed_kiosk(
 ) -> SignedRequest:
     """FastAPI dependency for kiosk resources."""
     body = await read_body(request)
+    _pending(x_kiosk_pending)  # a malformed header is a 400 before any work; V2 signs the value
     engine: Engine = request.app.state.engine
     settings = request.app.state.settings
     now = datetime.now(UTC)

@@ -17,11 +17,18 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
 from sync.cli_language import localize_parser
-from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
+from sync.protocol import (
+    BATCH_MAX_BYTES,
+    BATCHES_PATH,
+    BatchFileError,
+    KioskConfig,
+    read_batch_file,
+)
 from sync.server import deploy_cli, purge_cli, staff_cli
 from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
@@ -33,7 +40,7 @@ from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
 from sync.server.domain import exports
 from sync.server.domain.i18n import cli_gettext as _
-from sync.server.errors import DomainError, InvalidInput
+from sync.server.errors import DomainError, InvalidInput, PayloadTooLarge
 from sync.server.settings import Settings, option_help
 from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
 from sync.usb_crypto import SealedFileError, is_sealed, open_sealed
@@ -219,22 +226,55 @@ def _add_import_batch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path, help=_("A batch file from a USB stick."))
 
 
+# The envelope carries the batch body as a JSON string: escaping at most doubles it; a sealed
+# file adds its nonce, key and tag (well under the 64 KiB of slack).
+BATCH_FILE_MAX_BYTES = 2 * BATCH_MAX_BYTES + 64 * 1024
+
+
 def _run_import_batch(args: argparse.Namespace) -> int:
+    """Exit status 0 with the ack; 2 with one line naming the problem for any bad file."""
     try:
-        document = json.loads(_open_if_sealed(_settings(args), args.file.read_bytes()))
+        return _import_batch(args)
+    except DomainError as exc:
+        details = "; ".join(str(item) for item in exc.errors[:5])
+        if len(exc.errors) > 5:
+            details += "; ..."
+        line = f"{exc.message}: {details}" if details else exc.message
+        print(
+            _("kiosk-server import-batch: {file}: {error}").format(
+                file=args.file, error=" ".join(line.split())
+            ),
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _read_batch_document(path: Path, settings: Settings) -> Any:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(BATCH_FILE_MAX_BYTES + 1)
     except OSError as exc:
-        raise InvalidInput(
-            _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
-        ) from None
-    except ValueError:
-        raise InvalidInput(
-            _("{file} is not JSON: not a batch file").format(file=args.file)
-        ) from None
+        raise InvalidInput(_("cannot read it: {error}").format(error=exc.strerror)) from None
+    if len(data) > BATCH_FILE_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("not a batch file: it is over {limit} bytes").format(limit=BATCH_FILE_MAX_BYTES)
+        )
+    data = _open_if_sealed(settings, data)
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise InvalidInput(_("not a batch file: its JSON is nested too deeply")) from None
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InvalidInput(_("not a batch file: it is not UTF-8 JSON")) from None
+
+
+def _import_batch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    document = _read_batch_document(args.file, settings)
     try:
         kiosk_id, timestamp, signature, body = read_batch_file(document)
     except BatchFileError as exc:
         raise InvalidInput(str(exc)) from None
-    settings = _settings(args)
     engine = _engine(args)
     # The same check as over the network, except the clock rule: a stick may travel for days.
     kiosk = check_signature(

@@ -7,9 +7,20 @@ every column, with non-ASCII text, JSON, dates and timezone-aware times.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Engine, Integer, MetaData, String, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Time,
+    select,
+)
 from sqlalchemy.types import TypeEngine
 
 ROWS_PER_TABLE = 3
@@ -32,6 +43,8 @@ def _value(column, kind: TypeEngine, i: int, seed: int):
         return datetime(2026, 11, 14, 10, i, 30, 123456, tzinfo=UTC) + timedelta(days=seed)
     if python is date:
         return date(2026, 11, 1 + i) + timedelta(days=seed)
+    if python is time:
+        return time(10 + i, 30 + seed % 30)
     if python is dict:
         return {"i": i, "themes": ["liikenne", "kulttuuri"], "text": "äö"}
     length = getattr(kind, "length", None) or 200
@@ -48,6 +61,8 @@ def _python_type(kind: TypeEngine):
         return datetime
     if isinstance(kind, Date):
         return date
+    if isinstance(kind, Time):
+        return time
     if isinstance(kind, JSON):
         return dict
     if isinstance(kind, String):

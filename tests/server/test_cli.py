@@ -141,12 +141,12 @@ def test_import_batch_is_idempotent_and_checks_the_signature(
     tampered["body"] = tampered["body"].replace('"rating":3', '"rating":2')
     path.write_text(json.dumps(tampered))
     status, _, err = run("import-batch", str(path))
-    assert status == 1 and "does not match" in err
+    assert status == 2 and "does not match" in err
     path.write_text('{"format": "something else"}')
     status, _, err = run("import-batch", str(path))
-    assert status == 1 and "not a batch file" in err
+    assert status == 2 and "not a batch file" in err
     status, _, err = run("import-batch", str(tmp_path / "missing.json"))
-    assert status == 1 and "cannot read" in err
+    assert status == 2 and "cannot read" in err
     assert count(records) == 4
 
 
@@ -156,8 +156,68 @@ def test_import_batch_refuses_bad_records(run, kiosk, make_record, make_batch, t
     path = tmp_path / "batch.json"
     path.write_text(json.dumps(make_batch_file(kiosk.kiosk_id, kiosk.secret, body, 1)))
     status, _, err = run("import-batch", str(path))
-    assert status == 1 and "record 1: lang" in err
+    assert status == 2 and "record 1: lang" in err
     assert count(records) == 0
+
+
+def _envelope(kiosk: Enrolled, body: bytes, **changes) -> bytes:
+    return json.dumps(make_batch_file(kiosk.kiosk_id, kiosk.secret, body, 1) | changes).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("nested", "nested too deeply"),
+        ("nested-body", "nested too deeply"),
+        ("oversized", "over"),
+        ("not-json", "not UTF-8 JSON"),
+        ("not-utf8", "not UTF-8 JSON"),
+        ("array", "not a batch file"),
+        ("bad-signature", "does not match"),
+        ("infinite-timestamp", "timestamp"),
+        ("huge-timestamp", "timestamp"),
+        ("surrogate-body", "not valid Unicode"),
+        ("nul-kiosk", "unknown kiosk"),
+        ("foreign-token", "follow_up_token"),
+    ],
+)
+def test_import_batch_names_any_bad_file_in_one_line_exit_2(
+    run, kiosk, make_record, make_batch, tmp_path, count, name, words
+):
+    _, body = make_batch(kiosk.kiosk_id, n=2)
+    good = json.loads(_envelope(kiosk, body))
+    contents = {
+        "nested": b"[" * 100_000 + b"]" * 100_000,
+        "nested-body": _envelope(kiosk, b"[" * 100_000 + b"]" * 100_000),
+        "oversized": b" " * (cli.BATCH_FILE_MAX_BYTES + 1),
+        "not-json": b"PK\x03\x04 a zip, not a batch",
+        "not-utf8": b'{"format": "\xff"}',
+        "array": b"[1, 2]",
+        "bad-signature": _envelope(kiosk, body, signature="ä" * 64),
+        "infinite-timestamp": json.dumps(good)
+        .replace('"timestamp": 1', '"timestamp": 1e999')
+        .encode(),
+        "huge-timestamp": json.dumps(good | {"timestamp": "1" * 5000}).encode(),
+        "surrogate-body": json.dumps(good | {"body": "\ud800"}).encode(),
+        "nul-kiosk": _envelope(kiosk, body, kiosk_id="a\x00b"),
+        "foreign-token": b"",
+    }
+    if name == "foreign-token":
+        first = make_record(kiosk.kiosk_id)
+        _, body = make_batch(kiosk.kiosk_id, records=[first])
+        (tmp_path / "first.json").write_bytes(_envelope(kiosk, body))
+        assert run("import-batch", str(tmp_path / "first.json"))[0] == 0
+        other = make_record(kiosk.kiosk_id, follow_up_token=first["follow_up_token"])
+        _, body = make_batch(kiosk.kiosk_id, records=[other])
+        contents[name] = _envelope(kiosk, body)
+    path = tmp_path / "batch.json"
+    path.write_bytes(contents[name])
+    before = count(records)
+    status, out, err = run("import-batch", str(path))
+    assert status == 2, err
+    assert out == "" and len(err.strip().splitlines()) == 1, err
+    assert words in err and "Traceback" not in err
+    assert count(records) == before
 
 
 def test_seed_demo_is_idempotent(run, engine, tmp_path):

@@ -5,7 +5,8 @@ A caller may rely on:
   500 records) or ``InvalidInput`` listing every broken record by index and field, including
   records whose ``kiosk_id`` is not the signing kiosk; nothing is stored when it raises.
 - :func:`store_batch` storing each record id at most once, ever (a stored id counts as a
-  duplicate), answering a resent batch (same ``batch_id``, same content) with the answer it
+  duplicate), refusing (``InvalidInput`` naming ``follow_up_token``) a record whose token a
+  stored record of another visit or kiosk uses (a token belongs to the first visit using it), answering a resent batch (same ``batch_id``, same content) with the answer it
   gave first, and raising ``Conflict`` for a ``batch_id`` reused with other content or by
   another kiosk. It is safe to call from several processes at once on one PostgreSQL
   database: inserts use ``ON CONFLICT DO NOTHING`` and the batch row is claimed first.
@@ -169,6 +170,7 @@ def _validate_records(
 ) -> list[dict[str, Any]]:
     """The normalised records, or InvalidInput listing every broken one by index and field."""
     normalised, errors = [], []
+    first_visit: dict[str, str] = {}  # follow-up token -> the first visit using it in the batch
     for index, raw in enumerate(raw_records):
         try:
             record = validate_record(
@@ -178,7 +180,26 @@ def _validate_records(
             errors.extend(exc.errors)
             continue
         errors.extend(_record_problems(raw, record, kiosk_id, index))
+        if (
+            first_visit.setdefault(record["follow_up_token"], record["visit_id"])
+            != record["visit_id"]
+        ):
+            errors.append(_foreign_token(index))
         normalised.append(record)
+    _refuse(errors)
+    return normalised
+
+
+def _foreign_token(index: int | None) -> FieldError:
+    return FieldError(
+        "follow_up_token",
+        _("belongs to another visit; a kiosk makes a new token for every visit"),
+        index,
+    )
+
+
+def _refuse(errors: list[FieldError]) -> None:
+    """InvalidInput listing ``errors`` (the first hundred), when there are any."""
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         more = (
@@ -192,7 +213,6 @@ def _validate_records(
             + more,
             shown,
         )
-    return normalised
 
 
 def _encodable(text: str) -> bool:
@@ -263,6 +283,28 @@ def _stored_answer(conn: Connection, parsed: ParsedBatch, kiosk_id: str) -> Inge
     return IngestResult(parsed.batch_id, row.accepted, row.duplicates, replayed=True)
 
 
+def _foreign_tokens(conn: Connection, parsed: ParsedBatch, kiosk_id: str) -> list[FieldError]:
+    """Records whose follow-up token a stored record of another visit (or kiosk) uses.
+
+    The first visit that uses a token owns it: another visit's record with that token would put
+    its text on the first visitor's follow-up page.
+    """
+    tokens = {r["follow_up_token"] for r in parsed.records}
+    owners: dict[str, set[tuple[str, str]]] = {}
+    for token, visit_id, owner_kiosk in conn.execute(
+        select(records.c.follow_up_token, records.c.visit_id, records.c.kiosk_id)
+        .where(records.c.follow_up_token.in_(sorted(tokens)))
+        .distinct()
+    ):
+        owners.setdefault(token, set()).add((visit_id, owner_kiosk))
+    return [
+        _foreign_token(index)
+        for index, record in enumerate(parsed.records)
+        if owners.get(record["follow_up_token"], {(record["visit_id"], kiosk_id)})
+        != {(record["visit_id"], kiosk_id)}
+    ]
+
+
 def _store_once(
     engine: Engine,
     parsed: ParsedBatch,
@@ -275,6 +317,7 @@ def _store_once(
         answer = _stored_answer(conn, parsed, kiosk_id)
         if answer is not None:
             return answer
+        _refuse(_foreign_tokens(conn, parsed, kiosk_id))
         # Claim the batch id. A concurrent process inserting the same batch makes this a no-op
         # (on PostgreSQL it waits for that transaction first); we then answer as it did.
         claimed = conn.execute(

@@ -63,7 +63,7 @@ def enroll_kiosk(
     if not site:
         raise InvalidInput(_("a kiosk needs a site (where it stands)"))
     kiosk_id = kiosk_id or kiosk_id_from_name(name)
-    if not ID_RE.match(kiosk_id):
+    if not ID_RE.fullmatch(kiosk_id):
         raise InvalidInput(
             _(
                 "kiosk id {id!r} must be letters, digits, '.', '_', ':' or '-'; give one with --id"

@@ -10,7 +10,7 @@ importing the file twice updates instead of duplicating the entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -59,7 +59,8 @@ def events_ics(
             vevent.add("dtend", end)
         else:
             vevent.add("dtstart", ev["event_date"])
-            vevent.add("dtend", ev["event_date"] + timedelta(days=1))
+            if ev["event_date"] < date.max:  # an event stored on the calendar's last day has no end
+                vevent.add("dtend", ev["event_date"] + timedelta(days=1))
         vevent.add("summary", _localized(ev, "name", lang))
         description = [_localized(ev, "question", lang)]
         if url:

@@ -46,7 +46,9 @@ def _iso(value: object) -> object:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        # The year padded by hand: strftime("%Y") writes year 1 as "1" (rows stored before
+        # created_at was bounded may be that old).
+        return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.%fZ")
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -62,11 +62,13 @@ BATCH_REQUEST_SCHEMA: dict[str, Any] = {
 }
 
 _ERRORS = {
-    400: "The body is not JSON.",
+    400: "The body is not JSON, or X-Kiosk-Pending is not 1 to 9 ASCII digits.",
     409: "This batch_id was stored before with other records (or by another kiosk).",
     413: "More than 500 records or more than 1 MiB.",
-    422: "A record breaks the schema or names another kiosk; errors name record and field. "
-    "Nothing of the batch was stored.",
+    422: "A record breaks the schema (created_at from 2020-01-01T00:00:00Z to 24 hours past the "
+    "server's clock; story at most 2000 characters after NFC; follow_up_token 22-64 characters), "
+    "names another kiosk, or carries a follow_up_token that belongs to another visit (the first "
+    "visit using a token owns it); errors name record and field. Nothing of the batch was stored.",
 }
 
 

@@ -11,13 +11,16 @@ failed :data:`~sync.server.db.enrollment.MAX_FAILURES_PER_ADDRESS` times within 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from sync.protocol import FieldError
+from sync.server.auth import read_body
 from sync.server.db.enrollment import (
     FAILURE_WINDOW,
     MAX_FAILURES_PER_ADDRESS,
@@ -25,13 +28,14 @@ from sync.server.db.enrollment import (
     record_failure,
     redeem_code,
 )
-from sync.server.errors import DomainError, ErrorBody
+from sync.server.errors import BadRequest, DomainError, ErrorBody, InvalidInput
 from sync.server.resources import metrics
 from sync.server.usb_keys import usb_public_key
 
 __all__ = ["ENROLL_PATH", "EnrollRequest", "EnrollResponse", "router"]
 
 ENROLL_PATH = "/api/v1/enroll"
+ENROLL_BODY_MAX_BYTES = 4096
 
 router = APIRouter(tags=["kiosk"])
 
@@ -56,11 +60,32 @@ class EnrollResponse(BaseModel):
     public_url: str = Field(description="Base of follow-up links a visitor's phone can reach.")
 
 
+def _enroll_request(body: bytes) -> EnrollRequest:
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise BadRequest("the body is not valid JSON: it is nested too deeply") from None
+    except ValueError as exc:  # UnicodeDecodeError too
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    try:
+        return EnrollRequest.model_validate(document)
+    except ValidationError as exc:
+        raise InvalidInput(
+            'the body must be {"code": "<the enrollment code>"}',
+            [
+                FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+                for e in exc.errors()[:5]
+            ],
+        ) from None
+
+
 _ERRORS = {
+    400: "The body is not JSON.",
     403: "The kiosk of this code is disabled.",
     404: "No such code (mistyped, or replaced by a newer code).",
     409: "The code was used already or has expired.",
     422: "The text is not an enrollment code.",
+    413: "A body over 4 KiB.",
     429: "Too many failed codes from this address; wait and try again.",
 }
 
@@ -71,8 +96,16 @@ _ERRORS = {
     response_model=EnrollResponse,
     summary="Trade a one-time enrollment code for the kiosk's credentials",
     responses={code: {"model": ErrorBody, "description": text} for code, text in _ERRORS.items()},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": EnrollRequest.model_json_schema()}},
+        }
+    },
 )
-async def enroll(body: EnrollRequest, request: Request):
+async def enroll(request: Request):
+    # Parsed here, not by FastAPI, so that every refusal is our ErrorBody (400 or 422).
+    body = _enroll_request(await read_body(request, ENROLL_BODY_MAX_BYTES))
     engine = request.app.state.engine
     address = request.client.host if request.client else "unknown"
     now = datetime.now(UTC)

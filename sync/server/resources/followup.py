@@ -36,6 +36,7 @@ from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.privacy_gate import publishable
 from sync.server.domain.theme_path import current_step_index
+from sync.server.input_guard import attachment, same_secret
 from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
 __all__ = ["router", "withdraw_token"]
@@ -178,7 +179,7 @@ async def withdraw_story(token: str, request: Request):
     lang = _lang(request, "fi")
     given = form.get("wt", "")
     expected = withdraw_token(request.app.state.session_secret, token)
-    if not isinstance(given, str) or not hmac.compare_digest(given, expected):
+    if not same_secret(given, expected):
         return render_page(
             request,
             "public/not_found.html",
@@ -238,8 +239,7 @@ def events_calendar(token: str, request: Request):
         return render_page(
             request, "public/not_found.html", {}, lang=lang, public=True, status_code=404
         )
-    name = chosen or "kayttajatori"
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
+    name = (chosen or "kayttajatori")[:80]
     return Response(
         events_ics(
             upcoming,
@@ -249,6 +249,6 @@ def events_calendar(token: str, request: Request):
         media_type="text/calendar; charset=utf-8",
         headers={
             **PUBLIC_HEADERS,
-            "Content-Disposition": f'attachment; filename="{safe}.ics"',
+            "Content-Disposition": attachment(f"{name}.ics"),
         },
     )

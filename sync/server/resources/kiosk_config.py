@@ -49,6 +49,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
             }
         },
         304: {"description": "Unchanged since the ETag given in If-None-Match."},
+        400: {"model": ErrorBody, "description": "X-Kiosk-Pending is not 1 to 9 ASCII digits."},
         401: UNAUTHORIZED_RESPONSE,
         413: {"model": ErrorBody, "description": "A body over 1 MiB (a GET has none)."},
     },

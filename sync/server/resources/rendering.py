@@ -137,9 +137,16 @@ class PageRenderer:
         if isinstance(value, datetime):
             if value.tzinfo is None:  # SQLite hands back naive UTC
                 value = value.replace(tzinfo=UTC)
-            return value.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+            try:
+                local = value.astimezone(self.timezone)
+            except (OverflowError, ValueError):
+                # Rows stored before created_at was bounded may lie at the ends of the calendar,
+                # where the local time does not exist; show them in UTC rather than fail the page.
+                local = value.astimezone(UTC)
+                return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local:%H:%M} UTC"
+            return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local:%H:%M}"
         if lang == "en":
-            return value.strftime("%d %b %Y").lstrip("0")
+            return f"{value.day} {value:%b} {value.year:04d}"
         return f"{value.day}.{value.month}.{value.year}"
 
     def static_url(self, name: str) -> str:

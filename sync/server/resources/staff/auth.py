@@ -18,7 +18,6 @@ A caller may rely on:
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from sync.server.db import login_attempts as attempts
 from sync.server.db import sessions, sign_in
 from sync.server.db.engine import write_connection
 from sync.server.domain.i18n import negotiate, translations
+from sync.server.input_guard import same_secret
 from sync.server.passwords import verify_off_loop
 from sync.server.resources.rendering import render_page
 from sync.server.resources.staff.forms import FormError
@@ -169,7 +169,11 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[" is no origin at all
+        return False
+    return netloc == request.headers.get("host", "")
 
 
 async def check_csrf(request: Request) -> dict:
@@ -177,12 +181,7 @@ async def check_csrf(request: Request) -> dict:
     form = await request.form()
     expected = read_session(request).get("csrf", "")
     given = form.get("csrf", "")
-    if (
-        not expected
-        or not isinstance(given, str)
-        or not hmac.compare_digest(given, expected)
-        or not _same_origin(request)
-    ):
+    if not expected or not same_secret(given, expected) or not _same_origin(request):
         raise HTTPException(
             status_code=403, detail="the form's security token is missing or stale; reload the page"
         )

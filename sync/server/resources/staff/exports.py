@@ -21,6 +21,7 @@ from sync.server.domain.exports import COLUMNS, DELIMITERS, csv_chunks, export_r
 from sync.server.domain.i18n import translations
 from sync.server.domain.privacy_gate import assess, publishable
 from sync.server.domain.visit_export import VISIT_COLUMNS, VisitNames, visit_row, xlsx_bytes
+from sync.server.input_guard import attachment
 from sync.server.resources.staff.audit import actor_of
 from sync.server.resources.staff.auth import (
     ApiUser,
@@ -115,11 +116,9 @@ def export(request: Request, user: ApiUser):
 
     rows = visit_rows() if unit == "visit" else record_rows()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    scope = "-".join(v for v in filters.values() if v) or "all"
-    safe_scope = "".join(c if c.isalnum() or c in "-_." else "_" for c in scope)[:80]
-    filename = f"kayttajatori-{unit}s-{safe_scope}-{stamp}.{fmt}"
+    scope = ("-".join(v for v in filters.values() if v) or "all")[:80]
     headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": attachment(f"kayttajatori-{unit}s-{scope}-{stamp}.{fmt}"),
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
     }

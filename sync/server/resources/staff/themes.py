@@ -14,6 +14,7 @@ from sync.protocol import LANGS
 from sync.server.db import dashboard as q
 from sync.server.db import plans as plan
 from sync.server.domain.theme_path import add_months, current_step_index, theme_warnings
+from sync.server.input_guard import RowId
 from sync.server.resources.staff.auth import (
     CsrfForm,
     PageUser,
@@ -125,7 +126,7 @@ def add_step(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
 
 
 @router.post("/staff/themes/{theme_id}/steps/{step_id}", include_in_schema=False)
-def change_step(theme_id: str, step_id: int, request: Request, user: PageUser, form: CsrfForm):
+def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser, form: CsrfForm):
     engine = request.app.state.engine
 
     def action():
@@ -154,7 +155,9 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
 
 
 @router.post("/staff/themes/{theme_id}/updates/{update_id}/delete", include_in_schema=False)
-def delete_update(theme_id: str, update_id: int, request: Request, user: PageUser, form: CsrfForm):
+def delete_update(
+    theme_id: str, update_id: RowId, request: Request, user: PageUser, form: CsrfForm
+):
     return _run(
         request,
         user,
