@@ -22,7 +22,7 @@ if [ "${KT_SKIP_APT:-0}" != 1 ]; then
 	# cage + Xwayland: the kiosk compositor; the rest is what Kivy's wheels and espeak need.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		cage xwayland python3 python3-venv libgl1 libegl1 libgles2 libmtdev1 \
-		libsdl2-2.0-0 espeak-ng fonts-dejavu-core ca-certificates
+		libsdl2-2.0-0 libusb-1.0-0 espeak-ng fonts-dejavu-core ca-certificates
 fi
 
 if ! id "$user" >/dev/null 2>&1; then
@@ -35,9 +35,12 @@ done
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
 	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	"$prefix/venv/bin/pip" install --quiet --upgrade pip
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps "$checkout"
+	# Only this side's lock (hash-checked): pinned pip/setuptools/wheel first, and every build
+	# (an sdist in the lock, the app itself) with those instead of whatever is newest.
+	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements/build-tools.lock"
+	"$prefix/venv/bin/pip" install --quiet --require-hashes --no-build-isolation \
+		-r "$checkout/requirements/kiosk.lock"
+	"$prefix/venv/bin/pip" install --quiet --no-deps --no-build-isolation "$checkout"
 	ln -sf "$prefix/venv/bin/kiosk" /usr/local/bin/kiosk
 fi
 

@@ -19,7 +19,8 @@ fi
 if [ "${KT_SKIP_APT:-0}" != 1 ]; then
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		python3 python3-venv postgresql-client fonts-dejavu-core ca-certificates
+		python3 python3-venv postgresql-client fonts-dejavu-core ca-certificates \
+		libpango-1.0-0 libpangoft2-1.0-0
 fi
 
 id "$user" >/dev/null 2>&1 ||
@@ -29,9 +30,12 @@ install -d -m 0700 -o "$user" -g "$user" /var/lib/kiosk-server /var/lib/kiosk-se
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
 	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	"$prefix/venv/bin/pip" install --quiet --upgrade pip
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps "$checkout"
+	# Only this side's lock (hash-checked): pinned pip/setuptools/wheel first, and every build
+	# (an sdist in the lock, the app itself) with those instead of whatever is newest.
+	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements/build-tools.lock"
+	"$prefix/venv/bin/pip" install --quiet --require-hashes --no-build-isolation \
+		-r "$checkout/requirements/server.lock"
+	"$prefix/venv/bin/pip" install --quiet --no-deps --no-build-isolation "$checkout"
 fi
 # Not kiosk-server itself on PATH: run as root it would leave root-owned files in the state folder.
 install -m 0755 "$here/kiosk-server-admin" /usr/local/sbin/kiosk-server-admin
