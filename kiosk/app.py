@@ -103,11 +103,11 @@ class KioskApp(App):
         if self._content is None:
             if self._plain_content is not None:
                 return self._plain_content
-            self._content = load_content(self.store)
+            self._content = load_content(self.store, demo=self.settings.demo)
         return self._content
 
     def reload_content(self) -> None:
-        self._content = load_content(self.store)
+        self._content = load_content(self.store, demo=self.settings.demo)
 
     def _content_tick(self, _dt: float) -> None:
         # Returns None whatever the check found: Kivy unschedules an interval that returns False.
@@ -141,7 +141,7 @@ class KioskApp(App):
     def build(self):
         set_language(self.settings.language)
         if self._content is None:
-            self._plain_content = first_frame_content(self.store)
+            self._plain_content = first_frame_content(self.store, demo=self.settings.demo)
         self.look = Look()
         self.tr = I18n()
         # The screens draw no background of their own: the window's clear colour is the

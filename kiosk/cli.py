@@ -11,6 +11,7 @@ by the commands that open a window, after the window is configured.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import importlib
 import sys
@@ -49,6 +50,8 @@ def sync_service_for(settings, store):
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_or_exit(args.config)
+    if args.demo:
+        settings = dataclasses.replace(settings, demo=True)
     from kiosk.kivy_setup import configure_kivy
 
     configure_kivy(fullscreen=settings.fullscreen and not args.windowed)
@@ -74,6 +77,11 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument("--config", required=True, help="the kiosk's TOML configuration file")
     parser.add_argument(
         "--windowed", action="store_true", help="a 1920x1080 window instead of full screen"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: the demo content until a server sends its own (never in production)",
     )
     parser.set_defaults(func=_run)
 

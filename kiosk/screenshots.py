@@ -1,7 +1,7 @@
 """``kiosk screenshots OUTDIR``: every screen, in every language, text size and palette, as PNG.
 
 Files are named ``<screen>-<lang>-<textsize>-<theme>.png`` (``thanks-sv-x2-high-contrast.png``)
-at 1920×1080. The kiosk runs headless on a throwaway data folder with the bundled demo content;
+at 1920×1080. The kiosk runs headless on a throwaway data folder in demo mode (the demo content);
 each screen is shown in a typical state (a story being typed, a finished visit's QR code, the
 unlocked staff panel), so what reviewers see is what visitors see.
 """
@@ -25,6 +25,7 @@ def _settings(data_dir: Path):
         {
             "kiosk_id": "screenshots",
             "data_dir": str(data_dir),
+            "demo": True,
             "server": {"public_url": "http://127.0.0.1:8765"},
         }
     )

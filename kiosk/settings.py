@@ -51,6 +51,9 @@ class KioskSettings:
     pin_hash: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
     fullscreen: bool = True
+    # Demo mode: with no kiosk-config from a server yet, show the demo content (sync.demo), not
+    # the neutral start. Top-level `demo = true`, or `kiosk run --demo`.
+    demo: bool = False
     source: Path | None = None
 
     def read_secret(self) -> str:
@@ -68,7 +71,17 @@ class KioskSettings:
 
 
 _ALLOWED = {
-    "": {"kiosk_id", "data_dir", "language", "server", "event", "staff", "timeouts", "display"},
+    "": {
+        "kiosk_id",
+        "data_dir",
+        "language",
+        "demo",
+        "server",
+        "event",
+        "staff",
+        "timeouts",
+        "display",
+    },
     "server": {"url", "secret", "secret_file", "public_url"},
     "event": {"active"},
     "staff": {"pin_hash"},
@@ -148,6 +161,9 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     fullscreen = display.get("fullscreen", True)
     if not isinstance(fullscreen, bool):
         raise SettingsError("display.fullscreen", "must be true or false")
+    demo = doc.get("demo", False)
+    if not isinstance(demo, bool):
+        raise SettingsError("demo", "must be true or false")
     return KioskSettings(
         kiosk_id=kiosk_id,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
@@ -165,6 +181,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
             rapid_repeat_seconds=_seconds(timeouts, "rapid_repeat_seconds", 3),
         ),
         fullscreen=fullscreen,
+        demo=demo,
         source=source,
     )
 

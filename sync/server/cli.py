@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from sync.demo import demo_config_bytes
 from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
 from sync.server import deploy_cli
 from sync.server.auth import check_signature
@@ -35,9 +36,7 @@ from sync.server.domain import exports
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
 
-__all__ = ["COMMANDS", "DEMO_CONFIG", "build_parser", "main"]
-
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "assets" / "demo" / "kiosk-config.json"
+__all__ = ["COMMANDS", "build_parser", "main"]
 _SETTINGS_FLAGS = ("data_dir", "database_url", "public_base_url")
 
 
@@ -268,14 +267,15 @@ def _add_seed_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--file",
         type=Path,
-        default=DEMO_CONFIG,
+        default=None,
         help=_("Kiosk-config JSON to load (default: the demo)."),
     )
 
 
 def _run_seed_demo(args: argparse.Namespace) -> int:
     try:
-        config = KioskConfig.model_validate_json(args.file.read_bytes())
+        raw = demo_config_bytes() if args.file is None else args.file.read_bytes()
+        config = KioskConfig.model_validate_json(raw)
     except OSError as exc:
         raise InvalidInput(
             _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)

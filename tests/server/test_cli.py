@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
 from sync.server.db.kiosks import Enrolled
@@ -187,11 +188,8 @@ def test_seed_demo_is_idempotent(run, engine, tmp_path):
     assert status == 1 and "not kiosk-config JSON" in err
 
 
-@pytest.mark.skipif(
-    not cli.DEMO_CONFIG.exists(), reason="assets/demo/kiosk-config.json not there yet"
-)
 def test_seed_demo_loads_the_bundled_demo(run, engine):
     assert run("seed-demo")[0] == 0
-    expected = KioskConfig.model_validate_json(cli.DEMO_CONFIG.read_bytes())
+    expected = KioskConfig.model_validate_json(demo_config_bytes())
     with engine.connect() as conn:
         assert len(conn.execute(select(themes.c.id)).all()) == len(expected.themes)
