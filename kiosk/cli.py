@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sync.version import release
+
 __all__ = ["COMMANDS", "PLUGIN_MODULES", "build_parser", "main"]
 
 
@@ -157,6 +159,7 @@ PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Käyttäjätori kiosk")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(subparsers)

@@ -35,6 +35,7 @@ from sync.server.db.tables import records
 from sync.server.domain import exports
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
+from sync.version import release
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 _SETTINGS_FLAGS = ("data_dir", "database_url", "public_base_url")
@@ -359,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-server", description=_("The Käyttäjätori central server.")
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary, add_arguments, run in COMMANDS:
         command = sub.add_parser(name, help=summary, description=summary)

@@ -1,6 +1,7 @@
-"""``GET /healthz``: 200 when the database answers, 503 when it does not.
+"""``GET /healthz``: 200 when the database answers, 503 when it does not; with the release.
 
-For load balancers and monitoring; unauthenticated and cheap (one ``SELECT 1``).
+For load balancers and monitoring; unauthenticated and cheap (one ``SELECT 1``). ``HEAD`` gives
+the same status without a body (``curl -I``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from sync.version import release
+
 __all__ = ["Health", "router"]
 
 router = APIRouter(tags=["health"])
@@ -20,6 +23,7 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str
     database: str
+    version: str
 
 
 def _ping(engine) -> None:
@@ -39,6 +43,13 @@ async def healthz(request: Request):
         await run_in_threadpool(_ping, engine)
     except SQLAlchemyError:
         return JSONResponse(
-            {"status": "unavailable", "database": engine.dialect.name}, status_code=503
+            {"status": "unavailable", "database": engine.dialect.name, "version": release()},
+            status_code=503,
         )
-    return Health(status="ok", database=engine.dialect.name)
+    return Health(status="ok", database=engine.dialect.name, version=release())
+
+
+@router.head("/healthz", include_in_schema=False)
+async def healthz_head(request: Request):
+    """``curl -I``: the status of :func:`healthz`; the server sends no body for ``HEAD``."""
+    return await healthz(request)
