@@ -89,6 +89,8 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from sync.server.access_log import log_config
+
     settings = _settings(args)
     upgrade(settings.resolved_database_url)
     settings.session_secret()  # create it once, before workers race for it
@@ -101,6 +103,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        log_config=log_config(),  # visitors' follow-up tokens and short codes redacted
         date_header=False,  # the app sets Date itself (kiosks read it on a 401)
     )
     return 0
