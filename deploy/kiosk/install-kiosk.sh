@@ -66,8 +66,13 @@ fi
 
 # tty1 belongs to the kiosk; staff log in over SSH (or on tty2 before the kiosk starts).
 systemctl disable getty@tty1.service 2>/dev/null || true
-systemctl enable kayttajatori-kiosk.service kayttajatori-kiosk-recover.timer
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+systemctl enable kayttajatori-kiosk.service
+if [ -d /run/systemd/system ]; then
+	systemctl daemon-reload
+	systemctl enable --now kayttajatori-kiosk-recover.timer # now: not only after a reboot
+else
+	systemctl enable kayttajatori-kiosk-recover.timer
+fi
 
 echo "Installed. Next: sudo kiosk setup --server https://YOUR-SERVER --code CODE --owner $user"
 echo "then: sudo reboot   (the kiosk starts on tty1; logs: journalctl -u kayttajatori-kiosk)"

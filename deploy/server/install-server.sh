@@ -3,7 +3,7 @@
 # /opt/kayttajatori/venv, the systemd units (server + nightly backup) and a settings file to
 # fill in. Run as root from a checkout:   sudo deploy/server/install-server.sh
 # PostgreSQL and the TLS proxy are set up by hand: docs/deploy-server.md. Safe to run again
-# (an upgrade runs exactly this, then `systemctl restart kiosk-server`).
+# (an upgrade runs exactly this: it restarts the server onto the new version).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +47,32 @@ if [ ! -e /etc/kiosk-server/kiosk-server.env ]; then
 fi
 install -m 0644 "$here/kiosk-server.service" "$here/kiosk-server-backup.service" \
 	"$here/kiosk-server-backup.timer" /etc/systemd/system/
-systemctl enable kiosk-server.service kiosk-server-backup.timer
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-echo "Installed. Next: edit /etc/kiosk-server/kiosk-server.env, then systemctl start kiosk-server"
+booted=0
+if [ -d /run/systemd/system ]; then
+	booted=1
+	systemctl daemon-reload
+fi
+
+# The server and its nightly backup run only once the settings are filled in and the database
+# answers; before that the service would only crash-loop on the template's password.
+env_file=/etc/kiosk-server/kiosk-server.env
+if grep -Eq '^[^#;]*(CHANGE-ME|palaute\.example\.fi)' "$env_file"; then
+	echo "Installed. Next: fill in $env_file (KT_PUBLIC_BASE_URL, KT_DATABASE_URL),"
+	echo "then run this script again: it checks the database and starts the server."
+	exit 0
+fi
+if [ "${KT_SKIP_PIP:-0}" != 1 ] && ! /usr/local/sbin/kiosk-server-admin init; then
+	echo "Not started: fix the setting named above in $env_file, then run this script again." >&2
+	exit 1
+fi
+if [ "$booted" = 1 ]; then
+	# enable --now: the timer runs from tonight, not only after the next reboot; the server
+	# restarts onto the version just installed (it migrates the database first).
+	systemctl enable --now kiosk-server-backup.timer
+	systemctl enable kiosk-server.service
+	systemctl restart kiosk-server.service
+	echo "Installed and started. Check: curl -sI http://127.0.0.1:8765/healthz"
+else
+	systemctl enable kiosk-server.service kiosk-server-backup.timer
+	echo "Installed; the server and the backup timer start at the next boot."
+fi

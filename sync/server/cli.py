@@ -14,6 +14,7 @@ import getpass
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from gettext import gettext as _
@@ -34,7 +35,7 @@ from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
 from sync.server.domain import exports
 from sync.server.errors import DomainError, InvalidInput
-from sync.server.settings import Settings, option_help
+from sync.server.settings import ENV_PREFIX, Settings, option_help
 from sync.version import release
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -359,6 +360,17 @@ def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--" + name.replace("_", "-"), dest=name, help=help_[name])
 
 
+def _settings_epilog() -> str:
+    """Every setting as its environment variable, for ``serve --help``."""
+    lines = [_("Settings (environment variables; a flag above wins over its variable):")]
+    for name, text in option_help().items():
+        lines.append(f"  {ENV_PREFIX}{name.upper()}")
+        lines.extend(
+            textwrap.wrap(text, width=76, initial_indent="      ", subsequent_indent="      ")
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-server", description=_("The Käyttäjätori central server.")
@@ -366,17 +378,59 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary, add_arguments, run in COMMANDS:
-        command = sub.add_parser(name, help=summary, description=summary)
+        extra = {}
+        if name == "serve":  # every setting, also those without a flag (KT_DISTRICTS, ...)
+            extra = {
+                "epilog": _settings_epilog(),
+                "formatter_class": argparse.RawDescriptionHelpFormatter,
+            }
+        command = sub.add_parser(name, help=summary, description=summary, **extra)
         _add_settings_flags(command)
         add_arguments(command)
         command.set_defaults(run=run)
     return parser
 
 
+def _database_problem(args: argparse.Namespace, exc: Exception) -> str:
+    """One line for a database that cannot be reached: which setting, which URL, why."""
+    from sqlalchemy.engine import make_url
+
+    settings = _settings(args)
+    if settings.database_url:
+        setting = "KT_DATABASE_URL (--database-url)"
+        try:
+            shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        except Exception:  # an unparsable URL: say so without echoing a password
+            shown = _("not a database URL")
+    else:
+        setting = "KT_DATA_DIR (--data-dir)"
+        shown = settings.resolved_database_url
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return _(
+        "kiosk-server {command}: cannot use the database of {setting} = {url}: {reason}"
+    ).format(command=args.command, setting=setting, url=shown, reason=reason[0] if reason else "")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except (OperationalError, DBAPIError, ArgumentError, NoSuchModuleError) as exc:
+        # A wrong password, host or URL is a setting to fix, not a crash to read: one line
+        # (the service's journal would otherwise get a 100-line traceback per restart).
+        print(_database_problem(args, exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder or file the settings name that this user cannot use
+        where = exc.filename if exc.filename is not None else ""
+        print(
+            _("kiosk-server {command}: {where}: {error}").format(
+                command=args.command, where=where, error=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return 1
     except DomainError as exc:
         print(
             _("kiosk-server {command}: {error}").format(command=args.command, error=exc.message),

@@ -1,0 +1,40 @@
+"""What each installer installs and starts (the container trial, scripts/trial-server-install.sh,
+runs the server's for real; these pin the decisions so an edit cannot undo them quietly)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+KIOSK = (REPO / "deploy" / "kiosk" / "install-kiosk.sh").read_text()
+SERVER = (REPO / "deploy" / "server" / "install-server.sh").read_text()
+
+
+def _locks(script: str) -> set[str]:
+    return set(re.findall(r"requirements/([a-z-]+\.lock)", script))
+
+
+def test_each_side_installs_its_own_lock_and_the_pinned_build_tools_only():
+    assert _locks(KIOSK) == {"build-tools.lock", "kiosk.lock"}
+    assert _locks(SERVER) == {"build-tools.lock", "server.lock"}
+    for script in (KIOSK, SERVER):
+        assert "--upgrade pip" not in script  # pip comes pinned from build-tools.lock
+        assert script.count("--no-build-isolation") == 2  # the lock's sdists and the app
+
+
+def test_timers_start_now_and_the_server_only_once_its_settings_work():
+    assert "enable --now kayttajatori-kiosk-recover.timer" in KIOSK
+    assert "enable --now kiosk-server-backup.timer" in SERVER
+    placeholder = SERVER.index("CHANGE-ME")
+    checked = SERVER.index("kiosk-server-admin init")
+    started = SERVER.index("systemctl restart kiosk-server.service")
+    assert placeholder < checked < started
+    assert "CHANGE-ME" in (REPO / "deploy" / "server" / "kiosk-server.env.example").read_text()
+
+
+def test_the_admin_helper_does_not_source_the_settings_file():
+    admin = (REPO / "deploy" / "server" / "kiosk-server-admin").read_text()
+    code = [line for line in admin.splitlines() if not line.lstrip().startswith("#")]
+    assert not any(re.match(r"\s*\.\s", line) or "source " in line for line in code)
+    assert "sync.server.envfile" in admin
