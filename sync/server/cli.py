@@ -378,13 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary, add_arguments, run in COMMANDS:
-        extra = {}
         if name == "serve":  # every setting, also those without a flag (KT_DISTRICTS, ...)
-            extra = {
-                "epilog": _settings_epilog(),
-                "formatter_class": argparse.RawDescriptionHelpFormatter,
-            }
-        command = sub.add_parser(name, help=summary, description=summary, **extra)
+            command = sub.add_parser(
+                name,
+                help=summary,
+                description=summary,
+                epilog=_settings_epilog(),
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        else:
+            command = sub.add_parser(name, help=summary, description=summary)
         _add_settings_flags(command)
         add_arguments(command)
         command.set_defaults(run=run)
