@@ -414,6 +414,15 @@ def _database_problem(args: argparse.Namespace, exc: Exception) -> str:
     ).format(command=args.command, setting=setting, url=shown, reason=reason[0] if reason else "")
 
 
+def _user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
@@ -427,9 +436,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:  # a folder or file the settings name that this user cannot use
         where = exc.filename if exc.filename is not None else ""
+        if isinstance(exc, PermissionError):
+            message = _("kiosk-server {command}: the user {user} may not use {where}: {error}")
+        else:
+            message = _("kiosk-server {command}: {where}: {error}")
         print(
-            _("kiosk-server {command}: {where}: {error}").format(
-                command=args.command, where=where, error=exc.strerror or exc
+            message.format(
+                command=args.command, user=_user(), where=where, error=exc.strerror or exc
             ),
             file=sys.stderr,
         )
