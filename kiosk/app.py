@@ -12,6 +12,7 @@ The window refuses to close (window manager, Alt+F4, Escape) unless staff chose 
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from kiosk.visit import VisitRecorder
 
 __all__ = ["KioskApp"]
 
-_ROOT_KV = Path(__file__).resolve().parent / "kv" / "root.kv"
+_ROOT_KV = Path(str(files("kiosk").joinpath("kv", "root.kv")))  # package data
 _DEFAULT_EVENT = "kayttajatori"
 # After a step is saved, the thank-you screen's QR code is made this much later in a worker
 # thread, while the visitor reads the next screen (see kiosk.widgets.qrimage).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+from importlib.resources import files
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -19,7 +20,7 @@ from babel.messages.pofile import read_po
 __all__ = ["LANGS", "LOCALE_DIR", "negotiate", "translations"]
 
 LANGS = ("fi", "sv", "en")
-LOCALE_DIR = Path(__file__).with_name("locale")
+LOCALE_DIR = Path(str(files("sync.server.domain").joinpath("locale")))  # package data
 
 
 @functools.cache
