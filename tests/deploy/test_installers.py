@@ -38,3 +38,20 @@ def test_the_admin_helper_does_not_source_the_settings_file():
     code = [line for line in admin.splitlines() if not line.lstrip().startswith("#")]
     assert not any(re.match(r"\s*\.\s", line) or "source " in line for line in code)
     assert "sync.server.envfile" in admin
+
+
+def _pins(lock: str) -> set[str]:
+    text = (REPO / "requirements" / lock).read_text()
+    return {m.lower() for m in re.findall(r"^([A-Za-z0-9_.-]+)==", text, re.M)}
+
+
+def test_each_lock_holds_its_side_and_not_the_other():
+    kiosk, server, dev = _pins("kiosk.lock"), _pins("server.lock"), _pins("dev.lock")
+    assert {"kivy", "tinydb", "httpx", "python-escpos", "pynacl", "pip", "setuptools"} <= kiosk
+    assert not {"fastapi", "sqlalchemy", "matplotlib", "uvicorn", "pytest", "playwright"} & kiosk
+    assert {"fastapi", "sqlalchemy", "weasyprint", "openpyxl", "feedgen", "pynacl", "pip"} <= server
+    assert not {"kivy", "tinydb", "pytest", "playwright", "mypy", "ruff", "uv"} & server
+    assert kiosk | server <= dev and {"pytest", "frictionless", "playwright"} <= dev
+    assert {"pip", "setuptools", "wheel"} <= _pins("build-tools.lock")
+    for lock in ("kiosk.lock", "server.lock", "dev.lock", "build-tools.lock"):
+        assert "--hash=sha256:" in (REPO / "requirements" / lock).read_text()
