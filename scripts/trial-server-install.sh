@@ -7,7 +7,7 @@
 #
 # It installs the server from this checkout's tracked files (uncommitted edits included), then
 # checks what the guide promises, printing PASS/FAIL per step, and exits 1 on any FAIL:
-#   - the installer installs only the server lock, and does not start a server whose settings
+#   - the installer installs only the server lock (replacing a 0.1.0 venv), and does not start a server whose settings
 #     still hold the template; it starts the server and the backup timer (enable --now) once
 #     they are filled in, after a one-line refusal of a wrong database password;
 #   - a '$' in the PostgreSQL password works for the service and for kiosk-server-admin;
@@ -134,6 +134,10 @@ mkdir -p "$root/etc/systemd/system/kiosk-server.service.d"
 printf '[Service]\nExecStart=\nExecStart=/opt/kayttajatori/venv/bin/kiosk-server serve --host 127.0.0.1 --port %s --workers 4\n' \
 	"$server_port" >"$root/etc/systemd/system/kiosk-server.service.d/trial-port.conf"
 
+# An install from before 0.2.0 left a venv folder with every package of both sides.
+mkdir -p "$root/opt/kayttajatori/venv/lib"
+touch "$root/opt/kayttajatori/venv/lib/kivy-from-0.1.0"
+
 say "== 1. install (the template settings untouched)"
 started=$(date +%s)
 if in_ct sh -c 'cd /root/kayttajatori && deploy/server/install-server.sh' >"$work/install-1.log" 2>&1; then
@@ -147,7 +151,9 @@ check "the server is not enabled before its settings are filled in" \
 	test "$(in_ct systemctl is-enabled kiosk-server.service 2>/dev/null || true)" = disabled
 check "the server is not running (no crash loop)" \
 	test "$(in_ct systemctl is-active kiosk-server.service 2>/dev/null || true)" = inactive
-venv_mb=$(du -sm "$root/opt/kayttajatori/venv" | cut -f1)
+venv_mb=$(du -sm "$root/opt/kayttajatori/venv/" | cut -f1)
+check "the venv is a link to a venv built from the lock" test -L "$root/opt/kayttajatori/venv"
+check "the venv of 0.1.0 is set aside, not reused" test -e "$root/opt/kayttajatori/venv-before-0.2/lib/kivy-from-0.1.0"
 say "venv: ${venv_mb} MB"
 check "the venv has no Kivy, playwright, pytest or mypy" in_ct /opt/kayttajatori/venv/bin/python -c \
 	'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) for m in ("kivy", "playwright", "pytest", "mypy")))'
@@ -186,6 +192,8 @@ else
 	fail "install-server.sh with filled-in settings (see $work/install-3.log)"
 	tail -5 "$work/install-3.log" | tee -a "$log"
 fi
+check "the same lock reuses its venv; the old one is gone after the next install" \
+	sh -c "[ \"\$(ls -d '$root'/opt/kayttajatori/venv-* | wc -l)\" = 1 ]"
 check "the server is enabled and running" sh -c "[ \"\$(nsenter -t $leader -a systemctl is-active kiosk-server.service)\" = active ]"
 check "the backup timer is active now, not only after a reboot" \
 	sh -c "[ \"\$(nsenter -t $leader -a systemctl is-active kiosk-server-backup.timer)\" = active ]"

@@ -34,13 +34,9 @@ for group in video render input audio; do
 done
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
-	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	# Only this side's lock (hash-checked): pinned pip/setuptools/wheel first, and every build
-	# (an sdist in the lock, the app itself) with those instead of whatever is newest.
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements/build-tools.lock"
-	"$prefix/venv/bin/pip" install --quiet --require-hashes --no-build-isolation \
-		-r "$checkout/requirements/kiosk.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps --no-build-isolation "$checkout"
+	# Only this side's lock, hash-checked, in a venv that holds nothing else (deploy/install-venv.sh).
+	. "$checkout/deploy/install-venv.sh"
+	install_venv "$prefix" kiosk "$checkout"
 	ln -sf "$prefix/venv/bin/kiosk" /usr/local/bin/kiosk
 fi
 

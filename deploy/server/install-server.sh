@@ -29,13 +29,9 @@ id "$user" >/dev/null 2>&1 ||
 install -d -m 0700 -o "$user" -g "$user" /var/lib/kiosk-server /var/lib/kiosk-server-backups
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
-	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	# Only this side's lock (hash-checked): pinned pip/setuptools/wheel first, and every build
-	# (an sdist in the lock, the app itself) with those instead of whatever is newest.
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements/build-tools.lock"
-	"$prefix/venv/bin/pip" install --quiet --require-hashes --no-build-isolation \
-		-r "$checkout/requirements/server.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps --no-build-isolation "$checkout"
+	# Only this side's lock, hash-checked, in a venv that holds nothing else (deploy/install-venv.sh).
+	. "$checkout/deploy/install-venv.sh"
+	install_venv "$prefix" server "$checkout"
 fi
 # Not kiosk-server itself on PATH: run as root it would leave root-owned files in the state folder.
 install -m 0755 "$here/kiosk-server-admin" /usr/local/sbin/kiosk-server-admin

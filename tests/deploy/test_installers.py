@@ -11,16 +11,18 @@ KIOSK = (REPO / "deploy" / "kiosk" / "install-kiosk.sh").read_text()
 SERVER = (REPO / "deploy" / "server" / "install-server.sh").read_text()
 
 
-def _locks(script: str) -> set[str]:
-    return set(re.findall(r"requirements/([a-z-]+\.lock)", script))
+VENV = (REPO / "deploy" / "install-venv.sh").read_text()
 
 
 def test_each_side_installs_its_own_lock_and_the_pinned_build_tools_only():
-    assert _locks(KIOSK) == {"build-tools.lock", "kiosk.lock"}
-    assert _locks(SERVER) == {"build-tools.lock", "server.lock"}
+    assert re.findall(r"install_venv \S+ (\w+)", KIOSK) == ["kiosk"]
+    assert re.findall(r"install_venv \S+ (\w+)", SERVER) == ["server"]
     for script in (KIOSK, SERVER):
-        assert "--upgrade pip" not in script  # pip comes pinned from build-tools.lock
-        assert script.count("--no-build-isolation") == 2  # the lock's sdists and the app
+        assert "requirements" not in script and "pip install" not in script
+    assert "requirements/build-tools.lock" in VENV and "requirements/$2.lock" in VENV
+    assert "--upgrade pip" not in VENV  # pip comes pinned from build-tools.lock
+    assert VENV.count("--no-build-isolation") == 3  # comment, the lock's sdists, the app
+    assert VENV.count("--require-hashes") == 2
 
 
 def test_timers_start_now_and_the_server_only_once_its_settings_work():
