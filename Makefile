@@ -5,13 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format typecheck system-deps venv translations clean
+.PHONY: demo test bench lint format typecheck system-deps venv translations lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+# Three hash-pinned locks, one per install: requirements/kiosk.lock (a kiosk),
+# requirements/server.lock (the central server) and requirements/dev.lock (both + test tools;
+# `make test` and `make demo`). requirements/build-tools.lock pins pip, setuptools and wheel,
+# installed first so that every build (an sdist in a lock, the app itself) uses them.
+LOCK := requirements/dev.lock
+LOCK_SIDES := kiosk server dev
+# `make lock` keeps every pin it can; `make lock LOCK_ARGS=--upgrade` (or
+# `LOCK_ARGS="--upgrade-package NAME"`) moves pins forward.
+LOCK_ARGS ?=
+
+$(STAMP): requirements/build-tools.lock $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements/build-tools.lock
+	$(BIN)/pip install --quiet --require-hashes --no-build-isolation -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -43,6 +53,23 @@ format: venv
 
 typecheck: venv
 	$(BIN)/mypy
+
+## Recompile the locks after a change to the dependencies in pyproject.toml (universal: one
+## lock serves Python 3.11-3.13 on any platform).
+lock: venv
+	$(BIN)/uv pip compile requirements/build-tools.in --universal --generate-hashes \
+		--python-version 3.11 --quiet $(LOCK_ARGS) -o requirements/build-tools.lock
+	for side in $(LOCK_SIDES); do \
+		$(BIN)/uv pip compile pyproject.toml requirements/build-tools.in --extra $$side \
+			--universal --generate-hashes --python-version 3.11 --quiet $(LOCK_ARGS) \
+			-o requirements/$$side.lock || exit 1; \
+	done
+	# Each lock must install from wheels on every Python we support (feedgen ships no wheel).
+	for py in 3.11 3.12 3.13; do for side in $(LOCK_SIDES); do \
+		$(BIN)/uv pip compile requirements/$$side.lock --no-deps --quiet -o /dev/null \
+			--python-version $$py --python-platform x86_64-manylinux_2_28 \
+			--only-binary :all: --no-binary feedgen || exit 1; \
+	done; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

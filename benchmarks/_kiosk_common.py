@@ -62,6 +62,7 @@ def settings(data_dir: str):
         {
             "kiosk_id": "bench-kiosk",
             "data_dir": data_dir,
+            "demo": True,
             "server": {"public_url": "http://127.0.0.1:8765"},
         }
     )

@@ -12,6 +12,7 @@ The window refuses to close (window manager, Alt+F4, Escape) unless staff chose 
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from kiosk.visit import VisitRecorder
 
 __all__ = ["KioskApp"]
 
-_ROOT_KV = Path(__file__).resolve().parent / "kv" / "root.kv"
+_ROOT_KV = Path(str(files("kiosk").joinpath("kv", "root.kv")))  # package data
 _DEFAULT_EVENT = "kayttajatori"
 # After a step is saved, the thank-you screen's QR code is made this much later in a worker
 # thread, while the visitor reads the next screen (see kiosk.widgets.qrimage).
@@ -112,11 +113,11 @@ class KioskApp(App):
         if self._content is None:
             if self._plain_content is not None:
                 return self._plain_content
-            self._content = load_content(self.store)
+            self._content = load_content(self.store, demo=self.settings.demo)
         return self._content
 
     def reload_content(self) -> None:
-        self._content = load_content(self.store)
+        self._content = load_content(self.store, demo=self.settings.demo)
 
     def _content_tick(self, _dt: float) -> None:
         # Returns None whatever the check found: Kivy unschedules an interval that returns False.
@@ -150,7 +151,7 @@ class KioskApp(App):
     def build(self):
         set_language(self.settings.language)
         if self._content is None:
-            self._plain_content = first_frame_content(self.store)
+            self._plain_content = first_frame_content(self.store, demo=self.settings.demo)
         self.look = Look()
         self.tr = I18n()
         # The screens draw no background of their own: the window's clear colour is the

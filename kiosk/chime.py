@@ -1,4 +1,4 @@
-"""The short sound of the "more time?" prompt: ``assets/sounds/more-time.wav`` through Kivy's
+"""The short sound of the "more time?" prompt: ``kiosk/sounds/more-time.wav`` through Kivy's
 SoundLoader, loaded on first use. A caller may rely on :meth:`Chime.play` never raising and
 doing nothing where there is no audio (a kiosk without speakers, a headless test run)."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 __all__ = ["CHIME_PATH", "Chime"]
 
-CHIME_PATH = Path(__file__).resolve().parent.parent / "assets" / "sounds" / "more-time.wav"
+CHIME_PATH = Path(__file__).resolve().parent / "sounds" / "more-time.wav"  # package data
 
 
 class Chime:

@@ -11,6 +11,7 @@ by the commands that open a window, after the window is configured.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import importlib
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 from kiosk.i18n import N_, set_language
 from kiosk.i18n import gettext as _
 from sync.cli_language import cli_language, localize_parser
+from sync.version import release
 
 __all__ = ["COMMANDS", "PLUGIN_MODULES", "build_parser", "main"]
 
@@ -64,6 +66,8 @@ def sync_service_for(settings, store):
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_or_exit(args.config)
+    if args.demo:
+        settings = dataclasses.replace(settings, demo=True)
     from kiosk.kivy_setup import configure_kivy
 
     configure_kivy(fullscreen=settings.fullscreen and not args.windowed)
@@ -90,6 +94,11 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument("--config", required=True, help=_("the kiosk's TOML configuration file"))
     parser.add_argument(
         "--windowed", action="store_true", help=_("a 1920x1080 window instead of full screen")
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: the demo content until a server sends its own (never in production)",
     )
     parser.set_defaults(func=_run)
 
@@ -170,6 +179,7 @@ PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli", "kiosk.slip.cli")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=_("The Käyttäjätori kiosk."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(subparsers)

@@ -1,7 +1,9 @@
-"""What the kiosk shows about themes: the kiosk-config from the store, else the bundled demo.
+"""What the kiosk shows about themes: the kiosk-config from the store, else a neutral start.
 
 :func:`load_content` returns a validated ``sync.protocol.KioskConfig``: the copy the sync client
-last stored in the local store when there is one, otherwise ``assets/demo/kiosk-config.json``.
+last stored in the local store when there is one; otherwise :data:`NEUTRAL_CONFIG` (feedback
+only: no event, no themes, no stories, no people), or in demo mode the demo content of
+:mod:`sync.demo` (invented themes and people, never on a production screen).
 :func:`theme_card` turns one theme into plain strings and numbers for one language (where the
 theme is on its dated path, its latest update, its recent mood), so screens stay free of
 date arithmetic. Imports no Kivy.
@@ -17,15 +19,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sync.protocol import KioskConfig, ThemeInfo
 
 __all__ = [
-    "DEMO_CONFIG_PATH",
     "MOOD_WEEKS_SHOWN",
+    "NEUTRAL_CONFIG",
     "PlainContent",
     "ThemeCard",
     "first_frame_content",
@@ -33,12 +34,32 @@ __all__ = [
     "theme_card",
 ]
 
-DEMO_CONFIG_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo" / "kiosk-config.json"
 MOOD_WEEKS_SHOWN = 6
 
+# What a kiosk that has not yet received a kiosk-config shows: the feedback question (the rating
+# screen's own wording, as no event names one) and nothing else a server would provide.
+NEUTRAL_CONFIG: dict[str, Any] = {
+    "generated_at": "",
+    "public_base_url": "",
+    "event": None,
+    "events": [],
+    "themes": [],
+    "stories": [],
+    "districts": [],
+}
 
-def load_content(store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH) -> KioskConfig:
-    """The store's kiosk-config when present and valid, else the demo content."""
+
+def _fallback(demo: bool) -> dict[str, Any]:
+    if demo:
+        from sync.demo import demo_kiosk_config
+
+        return demo_kiosk_config()
+    return json.loads(json.dumps(NEUTRAL_CONFIG))  # a copy nobody can change for the next caller
+
+
+def load_content(store: Any | None = None, *, demo: bool = False) -> KioskConfig:
+    """The store's kiosk-config when present and valid, else the neutral start (the demo
+    content when ``demo``)."""
     from sync.protocol import KioskConfig  # lazy: pydantic is kept off the cold start
 
     if store is not None:
@@ -47,8 +68,8 @@ def load_content(store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH) -
             try:
                 return KioskConfig.model_validate(doc)
             except ValueError:
-                pass  # a broken stored copy must not take the kiosk down; the demo still shows
-    return KioskConfig.model_validate(json.loads(demo_path.read_text(encoding="utf-8")))
+                pass  # a broken stored copy must not take the kiosk down; the fallback shows
+    return KioskConfig.model_validate(_fallback(demo))
 
 
 class PlainContent:
@@ -81,12 +102,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def first_frame_content(
-    store: Any | None = None, demo_path: Path = DEMO_CONFIG_PATH
-) -> PlainContent | None:
+def first_frame_content(store: Any | None = None, *, demo: bool = False) -> PlainContent | None:
     """The document :func:`load_content` would most likely pick, unvalidated; ``None`` if unsure.
 
-    ``None`` (the stored copy or the demo is not a JSON object with a list of themes) tells the
+    ``None`` (the stored copy or the fallback is not a JSON object with a list of themes) tells the
     caller to validate at once instead.
     """
     doc = None
@@ -94,7 +113,7 @@ def first_frame_content(
         doc, _etag = store.kiosk_config()
     if not doc:
         try:
-            doc = json.loads(demo_path.read_text(encoding="utf-8"))
+            doc = _fallback(demo)
         except (OSError, ValueError):
             return None
     if not isinstance(doc, dict) or not isinstance(doc.get("themes", []), list):

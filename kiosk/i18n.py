@@ -44,6 +44,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ DEFAULT_LANGUAGE = "fi"
 # finds their own language whatever the screen shows now.
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 DOMAIN = "kiosk"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(str(files("kiosk").joinpath("locale")))  # package data
 
 _lock = threading.Lock()
 _cache: dict[str, _gettext.NullTranslations] = {}

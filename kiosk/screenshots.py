@@ -3,7 +3,7 @@
 Files are named ``<screen>-<lang>-<textsize>-<theme>.png`` (``thanks-sv-x2-high-contrast.png``)
 at 1920×1080, and ``slip-<lang>.png`` is the printed slip of the demo visit, 576 dots wide (80 mm
 paper), drawn from the same blocks the printer prints (:mod:`kiosk.slip`); ``--screen slip``
-renders only those. The kiosk runs headless on a throwaway data folder with the bundled demo content;
+renders only those. The kiosk runs headless on a throwaway data folder in demo mode (the demo content);
 each screen is shown in a typical state (a story being typed, a finished visit's QR code, the
 unlocked staff panel), so what reviewers see is what visitors see.
 """
@@ -27,6 +27,7 @@ def _settings(data_dir: Path):
         {
             "kiosk_id": "screenshots",
             "data_dir": str(data_dir),
+            "demo": True,
             "server": {"public_url": "http://127.0.0.1:8765"},
         }
     )

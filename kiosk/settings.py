@@ -53,6 +53,9 @@ class KioskSettings:
     pin_hash: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
     fullscreen: bool = True
+    # Demo mode: with no kiosk-config from a server yet, show the demo content (sync.demo), not
+    # the neutral start. Top-level `demo = true`, or `kiosk run --demo`.
+    demo: bool = False
     source: Path | None = None
     # The receipt printer of the printed slip ([printer] connection), None without one.
     printer: Any = None  # kiosk.slip.printer.PrinterConnection
@@ -87,6 +90,7 @@ _ALLOWED = {
         "kiosk_id",
         "data_dir",
         "language",
+        "demo",
         "server",
         "event",
         "staff",
@@ -207,6 +211,9 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     if not isinstance(fullscreen, bool):
         raise SettingsError("display.fullscreen", "must be true or false")
     printer, slow_after = _printer(_table(doc, "printer"))
+    demo = doc.get("demo", False)
+    if not isinstance(demo, bool):
+        raise SettingsError("demo", "must be true or false")
     return KioskSettings(
         printer=printer,
         printer_slow_after=slow_after,
@@ -227,6 +234,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
             rapid_repeat_seconds=_seconds(timeouts, "rapid_repeat_seconds", 3),
         ),
         fullscreen=fullscreen,
+        demo=demo,
         source=source,
     )
 

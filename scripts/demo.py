@@ -74,7 +74,8 @@ def write_kiosk_config(creds: dict[str, str]) -> Path:
     config.write_text(
         f'kiosk_id = "{creds["kiosk_id"]}"\n'
         f'data_dir = "{DEMO / "kiosk-data"}"\n'
-        'language = "fi"\n\n'
+        'language = "fi"\n'
+        "demo = true\n\n"
         f'[server]\nurl = "{BASE_URL}"\nsecret_file = "{secret_file}"\npublic_url = "{BASE_URL}"\n\n'
         '[event]\nactive = "kayttajatori-demo"\n\n'
         f'[staff]\npin_hash = "{pin_hash}"\n\n'

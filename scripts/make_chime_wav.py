@@ -1,6 +1,6 @@
-"""Write assets/sounds/more-time.wav: the short two-note chime of the "more time?" prompt.
+"""Write kiosk/sounds/more-time.wav: the short two-note chime of the "more time?" prompt.
 
-Generated, not recorded, so it is ours to license (CC0, see assets/README.md): two soft sine
+Generated, not recorded, so it is ours to license (CC0, see kiosk/sounds/README.md): two soft sine
 notes (E5 then C5, 0.18 s each, with a fade in and out), 16-bit mono at 22 050 Hz, about 17 KB.
 Run ``python scripts/make_chime_wav.py`` to make it again; the output is byte-for-byte the same.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 RATE = 22050
 NOTES = ((659.25, 0.18), (523.25, 0.22))  # E5, C5: a falling "ding-dong", not an alarm
 VOLUME = 0.35
-OUT = Path(__file__).resolve().parent.parent / "assets" / "sounds" / "more-time.wav"
+OUT = Path(__file__).resolve().parent.parent / "kiosk" / "sounds" / "more-time.wav"
 
 
 def samples() -> list[int]:

@@ -22,7 +22,7 @@ if [ "${KT_SKIP_APT:-0}" != 1 ]; then
 	# cage + Xwayland: the kiosk compositor; the rest is what Kivy's wheels and espeak need.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		cage xwayland python3 python3-venv libgl1 libegl1 libgles2 libmtdev1 \
-		libsdl2-2.0-0 espeak-ng fonts-dejavu-core ca-certificates
+		libsdl2-2.0-0 libusb-1.0-0 espeak-ng fonts-dejavu-core ca-certificates
 fi
 
 if ! id "$user" >/dev/null 2>&1; then
@@ -34,10 +34,9 @@ for group in video render input audio; do
 done
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
-	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	"$prefix/venv/bin/pip" install --quiet --upgrade pip
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps "$checkout"
+	# Only this side's lock, hash-checked, in a venv that holds nothing else (deploy/install-venv.sh).
+	. "$checkout/deploy/install-venv.sh"
+	install_venv "$prefix" kiosk "$checkout"
 	ln -sf "$prefix/venv/bin/kiosk" /usr/local/bin/kiosk
 fi
 
@@ -63,8 +62,13 @@ fi
 
 # tty1 belongs to the kiosk; staff log in over SSH (or on tty2 before the kiosk starts).
 systemctl disable getty@tty1.service 2>/dev/null || true
-systemctl enable kayttajatori-kiosk.service kayttajatori-kiosk-recover.timer
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+systemctl enable kayttajatori-kiosk.service
+if [ -d /run/systemd/system ]; then
+	systemctl daemon-reload
+	systemctl enable --now kayttajatori-kiosk-recover.timer # now: not only after a reboot
+else
+	systemctl enable kayttajatori-kiosk-recover.timer
+fi
 
 echo "Installed. Next: sudo kiosk setup --server https://YOUR-SERVER --code CODE --owner $user"
 echo "then: sudo reboot   (the kiosk starts on tty1; logs: journalctl -u kayttajatori-kiosk)"

@@ -3,7 +3,7 @@
 # /opt/kayttajatori/venv, the systemd units (server + nightly backup) and a settings file to
 # fill in. Run as root from a checkout:   sudo deploy/server/install-server.sh
 # PostgreSQL and the TLS proxy are set up by hand: docs/deploy-server.md. Safe to run again
-# (an upgrade runs exactly this, then `systemctl restart kiosk-server`).
+# (an upgrade runs exactly this: it restarts the server onto the new version).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +19,8 @@ fi
 if [ "${KT_SKIP_APT:-0}" != 1 ]; then
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		python3 python3-venv postgresql-client fonts-dejavu-core ca-certificates
+		python3 python3-venv postgresql-client fonts-dejavu-core ca-certificates \
+		libpango-1.0-0 libpangoft2-1.0-0
 fi
 
 id "$user" >/dev/null 2>&1 ||
@@ -28,10 +29,9 @@ id "$user" >/dev/null 2>&1 ||
 install -d -m 0700 -o "$user" -g "$user" /var/lib/kiosk-server /var/lib/kiosk-server-backups
 
 if [ "${KT_SKIP_PIP:-0}" != 1 ]; then
-	[ -x "$prefix/venv/bin/python" ] || python3 -m venv "$prefix/venv"
-	"$prefix/venv/bin/pip" install --quiet --upgrade pip
-	"$prefix/venv/bin/pip" install --quiet --require-hashes -r "$checkout/requirements.lock"
-	"$prefix/venv/bin/pip" install --quiet --no-deps "$checkout"
+	# Only this side's lock, hash-checked, in a venv that holds nothing else (deploy/install-venv.sh).
+	. "$checkout/deploy/install-venv.sh"
+	install_venv "$prefix" server "$checkout"
 fi
 # Not kiosk-server itself on PATH: run as root it would leave root-owned files in the state folder.
 install -m 0755 "$here/kiosk-server-admin" /usr/local/sbin/kiosk-server-admin
@@ -44,6 +44,32 @@ fi
 install -m 0644 "$here/kiosk-server.service" "$here/kiosk-server-backup.service" \
 	"$here/kiosk-server-backup.timer" "$here/kiosk-server-purge.service" \
 	"$here/kiosk-server-purge.timer" /etc/systemd/system/
-systemctl enable kiosk-server.service kiosk-server-backup.timer kiosk-server-purge.timer
-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
-echo "Installed. Next: edit /etc/kiosk-server/kiosk-server.env, then systemctl start kiosk-server"
+booted=0
+if [ -d /run/systemd/system ]; then
+	booted=1
+	systemctl daemon-reload
+fi
+
+# The server and its nightly backup run only once the settings are filled in and the database
+# answers; before that the service would only crash-loop on the template's password.
+env_file=/etc/kiosk-server/kiosk-server.env
+if grep -Eq '^[^#;]*(CHANGE-ME|palaute\.example\.fi)' "$env_file"; then
+	echo "Installed. Next: fill in $env_file (KT_PUBLIC_BASE_URL, KT_DATABASE_URL),"
+	echo "then run this script again: it checks the database and starts the server."
+	exit 0
+fi
+if [ "${KT_SKIP_PIP:-0}" != 1 ] && ! /usr/local/sbin/kiosk-server-admin init; then
+	echo "Not started: fix the setting named above in $env_file, then run this script again." >&2
+	exit 1
+fi
+if [ "$booted" = 1 ]; then
+	# enable --now: the timer runs from tonight, not only after the next reboot; the server
+	# restarts onto the version just installed (it migrates the database first).
+	systemctl enable --now kiosk-server-backup.timer kiosk-server-purge.timer
+	systemctl enable kiosk-server.service
+	systemctl restart kiosk-server.service
+	echo "Installed and started. Check: curl -sI http://127.0.0.1:8765/healthz"
+else
+	systemctl enable kiosk-server.service kiosk-server-backup.timer kiosk-server-purge.timer
+	echo "Installed; the server and its backup and purge timers start at the next boot."
+fi

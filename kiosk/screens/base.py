@@ -9,6 +9,7 @@ the previous one.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from kivy.app import App
@@ -17,7 +18,7 @@ from kivy.uix.screenmanager import Screen
 
 __all__ = ["KioskScreen", "load_kv", "KV_DIR"]
 
-KV_DIR = Path(__file__).resolve().parent / "kv"
+KV_DIR = Path(str(files("kiosk.screens").joinpath("kv")))  # package data
 
 
 def load_kv(name: str) -> None:

@@ -7,6 +7,7 @@ background is its own ``bg_color`` when it has one, else its nearest painted anc
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -37,6 +38,6 @@ __all__ = [
     "QRImage",
 ]
 
-_KV = Path(__file__).resolve().parent / "widgets.kv"
+_KV = Path(str(files("kiosk.widgets").joinpath("widgets.kv")))  # package data
 if str(_KV) not in Builder.files:
     Builder.load_file(str(_KV))

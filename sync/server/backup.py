@@ -57,6 +57,15 @@ def _backend(database_url: str) -> str:
     return backend
 
 
+def _user_name() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
 def backup_kind(path: Path) -> str | None:
     """``"sqlite"``, ``"postgresql"`` or None, from the file's first bytes."""
     try:
@@ -250,6 +259,14 @@ def restore(database_url: str, source: Path, force: bool = False) -> None:
     source = Path(source)
     if not source.is_file():
         raise InvalidInput(f"there is no backup file at {source}")
+    try:
+        with open(source, "rb"):
+            pass
+    except PermissionError:
+        raise InvalidInput(
+            f"{source} cannot be read by the user {_user_name()}: give that user read access"
+            " (chown or chmod), or copy the file to /var/lib/kiosk-server-backups"
+        ) from None
     kind = backup_kind(source)
     if kind is None:
         raise InvalidInput(f"{source} is neither an SQLite backup nor a pg_dump custom-format file")

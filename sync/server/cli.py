@@ -14,6 +14,7 @@ import getpass
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from sync.cli_language import localize_parser
+from sync.demo import demo_config_bytes
 from sync.protocol import (
     BATCH_MAX_BYTES,
     BATCHES_PATH,
@@ -41,13 +43,12 @@ from sync.server.db.tables import records
 from sync.server.domain import exports
 from sync.server.domain.i18n import cli_gettext as _
 from sync.server.errors import DomainError, InvalidInput, PayloadTooLarge
-from sync.server.settings import Settings, option_help
+from sync.server.settings import ENV_PREFIX, Settings, option_help
 from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
 from sync.usb_crypto import SealedFileError, is_sealed, open_sealed
+from sync.version import release
 
-__all__ = ["COMMANDS", "DEMO_CONFIG", "build_parser", "main"]
-
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "assets" / "demo" / "kiosk-config.json"
+__all__ = ["COMMANDS", "build_parser", "main"]
 _SETTINGS_FLAGS = ("data_dir", "database_url", "public_base_url")
 
 
@@ -101,6 +102,8 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from sync.server.access_log import log_config
+
     settings = _settings(args)
     upgrade(settings.resolved_database_url)
     settings.session_secret()  # create it once, before workers race for it
@@ -114,6 +117,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        log_config=log_config(),  # visitors' follow-up tokens and short codes redacted
         date_header=False,  # the app sets Date itself (kiosks read it on a 401)
     )
     return 0
@@ -332,14 +336,15 @@ def _add_seed_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--file",
         type=Path,
-        default=DEMO_CONFIG,
+        default=None,
         help=_("Kiosk-config JSON to load (default: the demo)."),
     )
 
 
 def _run_seed_demo(args: argparse.Namespace) -> int:
     try:
-        config = KioskConfig.model_validate_json(args.file.read_bytes())
+        raw = demo_config_bytes() if args.file is None else args.file.read_bytes()
+        config = KioskConfig.model_validate_json(raw)
     except OSError as exc:
         raise InvalidInput(
             _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
@@ -437,13 +442,34 @@ def _add_settings_flags(parser: argparse.ArgumentParser, **kwargs) -> None:
         parser.add_argument("--" + name.replace("_", "-"), dest=name, help=_(help_[name]), **kwargs)
 
 
+def _settings_epilog() -> str:
+    """Every setting as its environment variable, for ``serve --help``."""
+    lines = [_("Settings (environment variables; a flag above wins over its variable):")]
+    for name, text in option_help().items():
+        lines.append(f"  {ENV_PREFIX}{name.upper()}")
+        lines.extend(
+            textwrap.wrap(text, width=76, initial_indent="      ", subsequent_indent="      ")
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-server", description=_("The Käyttäjätori central server.")
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {release()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary, add_arguments, run in COMMANDS:
-        command = sub.add_parser(name, help=summary, description=summary)
+        if name == "serve":  # every setting, also those without a flag (KT_DISTRICTS, ...)
+            command = sub.add_parser(
+                name,
+                help=summary,
+                description=summary,
+                epilog=_settings_epilog(),
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        else:
+            command = sub.add_parser(name, help=summary, description=summary)
         _add_settings_flags(command)
         add_arguments(command)
         command.set_defaults(run=run)
@@ -451,10 +477,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(args: argparse.Namespace, exc: Exception) -> str:
+    """One line for a database that cannot be reached: which setting, which URL, why."""
+    from sqlalchemy.engine import make_url
+
+    settings = _settings(args)
+    if settings.database_url:
+        setting = "KT_DATABASE_URL (--database-url)"
+        try:
+            shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        except Exception:  # an unparsable URL: say so without echoing a password
+            shown = _("not a database URL")
+    else:
+        setting = "KT_DATA_DIR (--data-dir)"
+        shown = settings.resolved_database_url
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return _(
+        "kiosk-server {command}: cannot use the database of {setting} = {url}: {reason}"
+    ).format(command=args.command, setting=setting, url=shown, reason=reason[0] if reason else "")
+
+
+def _user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except (OperationalError, DBAPIError, ArgumentError, NoSuchModuleError) as exc:
+        # A wrong password, host or URL is a setting to fix, not a crash to read: one line
+        # (the service's journal would otherwise get a 100-line traceback per restart).
+        print(_database_problem(args, exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder or file the settings name that this user cannot use
+        where = exc.filename if exc.filename is not None else ""
+        if isinstance(exc, PermissionError):
+            message = _("kiosk-server {command}: the user {user} may not use {where}: {error}")
+        else:
+            message = _("kiosk-server {command}: {where}: {error}")
+        print(
+            message.format(
+                command=args.command, user=_user(), where=where, error=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return 1
     except DomainError as exc:
         print(
             _("kiosk-server {command}: {error}").format(command=args.command, error=exc.message),

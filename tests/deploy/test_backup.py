@@ -153,3 +153,57 @@ def test_a_backup_taken_while_the_server_writes_is_consistent(new_database, tmp_
         sites = set(conn.execute(select(kiosks.c.site)).scalars())
     copy.dispose()
     assert "moved" not in sites  # uncommitted at the time of the copy
+
+
+def _restore_as_another_user(backup, folder):
+    """`kiosk-server restore` run as `nobody` when we are root (root reads everything), as
+    kiosk-server-admin runs it as the service user; else as ourselves."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = [sys.executable, "-m", "sync.server.cli", "restore", str(backup)]
+    command += ["--database-url", f"sqlite:///{folder}/target.db"]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv to drop to another user")
+        command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("where", ["unreadable file", "file in a closed folder"])
+def test_restoring_a_file_the_user_cannot_read_says_so(where):
+    """Not "neither an SQLite backup nor a pg_dump" nor a traceback: the file may be a fine
+    backup that the service user may not read, e.g. one left in /root."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="kt-restore-"))
+    try:
+        folder.chmod(0o755)
+        home = folder / "root" if where == "file in a closed folder" else folder
+        home.mkdir(exist_ok=True)
+        backup = home / "kiosk-server-20261128T031500Z.sqlite3"
+        backup.write_bytes(b"SQLite format 3\x00" + bytes(100))
+        backup.chmod(0o000 if where == "unreadable file" else 0o600)
+        home.chmod(0o700 if where == "file in a closed folder" else 0o755)
+        result = _restore_as_another_user(backup, folder)
+    finally:
+        shutil.rmtree(folder)
+    assert result.returncode == 1, result.stderr
+    assert "neither an SQLite backup" not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if where == "unreadable file":
+        assert "cannot be read by the user" in result.stderr
+    else:
+        assert "may not use" in result.stderr and "Permission denied" in result.stderr

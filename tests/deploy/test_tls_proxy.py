@@ -10,6 +10,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -189,6 +190,13 @@ def test_a_kiosk_is_set_up_over_https_through_caddy(cli, new_database, start_ser
         assert httpx.get(base + "/healthz", verify=trust, timeout=20).headers.get(
             "strict-transport-security"
         )
+        # A visitor's follow-up page through Caddy: its access log keeps no token or Referer.
+        httpx.get(
+            base + "/f/SeCrEtToKeN123?lang=sv",
+            headers={"Referer": base + "/f/SeCrEtToKeN123"},
+            verify=trust,
+            timeout=20,
+        )
     finally:
         caddy.terminate()
         try:
@@ -197,3 +205,81 @@ def test_a_kiosk_is_set_up_over_https_through_caddy(cli, new_database, start_ser
             caddy.kill()
             caddy.wait(timeout=10)
         log.close()
+    logged = (tmp_path / "caddy.log").read_text()
+    assert '"uri":"/f/[redacted]?lang=sv"' in logged
+    assert "SeCrEtToKeN123" not in logged
+
+
+needs_nginx = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+NGINX_BOOTSTRAP = REPO / "deploy" / "server" / "nginx-bootstrap.conf"
+
+
+def _nginx_main_conf(tmp_path: Path, site: str) -> Path:
+    """An nginx.conf around ``site`` that writes only under ``tmp_path``."""
+    (tmp_path / "site.conf").write_text(site)
+    temp = tmp_path / "nginx-temp"
+    temp.mkdir(exist_ok=True)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  client_body_temp_path {temp};\n  proxy_temp_path {temp};\n"
+        f"  fastcgi_temp_path {temp};\n  uwsgi_temp_path {temp};\n  scgi_temp_path {temp};\n"
+        f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    return main
+
+
+@needs_nginx
+def test_the_first_certificate_sequence_passes_nginx_t_before_the_certificate_exists(tmp_path):
+    """The bootstrap site names no certificate: `nginx -t` passes on a machine without one,
+    which the full site cannot (it is what blocked certbot)."""
+    for site, passes in ((NGINX_BOOTSTRAP, True), (NGINX_SITE, False)):
+        text = site.read_text().replace("/var/log/nginx/", f"{tmp_path}/")
+        assert "/etc/letsencrypt/live/palaute.example.fi/" not in text or not passes
+        main = _nginx_main_conf(tmp_path, text)
+        result = subprocess.run(
+            ["nginx", "-t", "-c", str(main)], capture_output=True, text=True, timeout=60
+        )
+        assert (result.returncode == 0) is passes, (site.name, result.stderr)
+
+
+@needs_nginx
+def test_nginx_serves_the_acme_challenge_and_logs_no_visitor_token(tmp_path):
+    port = free_port()
+    # nginx's workers may run as another user (nobody, run as root): a webroot they can read.
+    webroot = Path(tempfile.mkdtemp(prefix="kt-acme-"))
+    webroot.chmod(0o755)
+    challenge = webroot / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True, mode=0o755)
+    (challenge / "probe").write_text("challenge-answer")
+    (challenge / "probe").chmod(0o644)
+    site = (
+        NGINX_BOOTSTRAP.read_text()
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("listen [::]:80;", "")
+        .replace("/var/log/nginx/", f"{tmp_path}/")
+        .replace("/var/www/letsencrypt", str(webroot))
+    )
+    main = _nginx_main_conf(tmp_path, site)
+    nginx = subprocess.Popen(["nginx", "-c", str(main), "-g", "daemon off;"])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(base + "/.well-known/acme-challenge/probe", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert nginx.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.text == "challenge-answer"
+        httpx.get(base + "/f/SeCrEtToKeN123/withdraw?lang=sv", timeout=5)
+        httpx.get(base + "/k/C0DE42", timeout=5)
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=20)
+        shutil.rmtree(webroot)
+    logged = (tmp_path / "kiosk-server.access.log").read_text()
+    assert "SeCrEtToKeN123" not in logged and "C0DE42" not in logged
+    assert '"GET /f/[redacted]/withdraw?lang=sv HTTP/1.1"' in logged
+    assert '"GET /k/[redacted] HTTP/1.1"' in logged

@@ -2,7 +2,7 @@
 
 Kivy creates its window once per process, so every UI test shares one :class:`HeadlessKiosk`
 (a real widget tree on an offscreen 1920×1080 window, real LocalStore in a temp folder, demo
-content). ``fresh`` puts it back on the attract screen with a new visit before each test.
+mode: the demo content). ``fresh`` puts it back on the attract screen with a new visit before each test.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def kiosk(tmp_path_factory, pin_hash):
         {
             "kiosk_id": "ui-test-kiosk",
             "data_dir": str(data),
+            "demo": True,
             "server": {"public_url": "http://127.0.0.1:8765"},
             "staff": {"pin_hash": pin_hash},
         }

@@ -1,4 +1,4 @@
-"""assets/demo/kiosk-config.json: valid KioskConfig, and the demo content the issue asks for."""
+"""sync/demo/kiosk-config.json: valid KioskConfig, and the demo content the issue asks for."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sync.protocol import AGE_GROUPS, LANGS, KioskConfig
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "assets" / "demo" / "kiosk-config.json"
+DEMO = REPO / "sync" / "demo" / "kiosk-config.json"
 SEED = sorted((REPO.parent / "shared" / "seed").glob("000_*.txt"))
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 PATH_START = date(2026, 11, 1)
@@ -156,6 +156,6 @@ def test_stories_are_seed_statements_some_translated(config):
         assert len(verbatim) >= 4, [s.text for s in finnish]
 
 
-def test_the_demo_is_described_in_the_assets_readme():
-    readme = (REPO / "assets" / "README.md").read_text(encoding="utf-8")
+def test_the_demo_is_described_in_its_readme():
+    readme = (REPO / "sync" / "demo" / "README.md").read_text(encoding="utf-8")
     assert "demo/kiosk-config.json" in readme and "not real people" in readme

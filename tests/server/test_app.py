@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 from fastapi.testclient import TestClient
 
 from sync.server import errors
 from sync.server.app import ERROR_STATUS, create_app, status_for
 from sync.server.settings import Settings
+from sync.version import release
 
 
 def test_every_domain_error_has_a_status():
@@ -27,7 +30,14 @@ def test_every_domain_error_has_a_status():
 def test_health_and_openapi(client, engine):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": engine.dialect.name}
+    assert response.json() == {
+        "status": "ok",
+        "database": engine.dialect.name,
+        "version": release(),
+    }
+    assert release() == importlib.metadata.version("kayttajatori") != "0+unknown"
+    head = client.head("/healthz")  # `curl -I`, as the server guide checks it
+    assert head.status_code == 200 and head.content == b""
     spec = client.get("/openapi.json").json()
     for path in ("/api/v1/batches", "/api/v1/kiosk-config", "/healthz"):
         assert path in spec["paths"]
@@ -45,8 +55,10 @@ def test_health_is_503_when_the_database_is_gone(tmp_path):
     )
     with TestClient(create_app(settings)) as client:
         response = client.get("/healthz")
+        head = client.head("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+    assert head.status_code == 503
 
 
 def test_every_resource_router_is_served(client):

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
 from sync.server.db.kiosks import Enrolled
@@ -249,6 +250,37 @@ def test_seed_demo_is_idempotent(run, engine, tmp_path):
 
 def test_seed_demo_loads_the_bundled_demo(run, engine):
     assert run("seed-demo")[0] == 0
-    expected = KioskConfig.model_validate_json(cli.DEMO_CONFIG.read_bytes())
+    expected = KioskConfig.model_validate_json(demo_config_bytes())
     with engine.connect() as conn:
         assert len(conn.execute(select(themes.c.id)).all()) == len(expected.themes)
+
+
+def test_serve_help_lists_every_setting_as_its_variable(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    shown = capsys.readouterr().out
+    for name in ("KT_DISTRICTS", "KT_AGE_GROUPS", "KT_DATABASE_URL", "KT_WORKERS"):
+        assert name in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql+psycopg://kiosk_server:Pa55-$ecret@127.0.0.1:1/kiosk_server", "refused"),
+        ("nonsense://x", "nonsense"),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_line_naming_the_setting(url, reason, capsys):
+    assert cli.main(["init", "--database-url", url]) == 1
+    out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1, err  # no traceback
+    assert "KT_DATABASE_URL" in err and reason in err.lower()
+    assert "Pa55-$ecret" not in err  # the password is not repeated
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert cli.main(["init", "--data-dir", str(blocker / "state")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(blocker) in err

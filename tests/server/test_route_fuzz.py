@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from sync.protocol import KioskConfig, canonical_json, new_follow_up_token, signature_headers
 from sync.server.app import create_app
-from sync.server.cli import DEMO_CONFIG
+from sync.demo import demo_config_bytes
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
@@ -53,7 +53,7 @@ class World:
 
     def __init__(self, settings, engine):
         self.app = create_app(settings, engine)
-        seed_from_config(engine, KioskConfig.model_validate_json(DEMO_CONFIG.read_bytes()))
+        seed_from_config(engine, KioskConfig.model_validate_json(demo_config_bytes()))
         add_staff_user(engine, STAFF_USER, STAFF_PASSWORD)
         self.kiosk = enroll_kiosk(engine, "Fuzz 1", "Pääkirjasto")
         self.client = TestClient(self.app, follow_redirects=False).__enter__()

@@ -7,6 +7,7 @@ start at once against one PostgreSQL database (it holds an advisory lock while m
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,7 @@ from sync.server.db.engine import make_engine, write_connection
 
 __all__ = ["MIGRATIONS_DIR", "current_revision", "head_revision", "upgrade"]
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = Path(str(files("sync.server.db").joinpath("migrations")))  # package data
 # An arbitrary constant shared by every process of this product: "kt" + "migr" in hex-ish.
 _PG_MIGRATION_LOCK = 0x6B74_6D69_6772
 

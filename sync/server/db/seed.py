@@ -1,4 +1,4 @@
-"""Load kiosk-config content (``sync.protocol.KioskConfig`` JSON, e.g. assets/demo/kiosk-config.json)
+"""Load kiosk-config content (``sync.protocol.KioskConfig`` JSON, e.g. sync/demo/kiosk-config.json)
 into the themes, theme_steps, theme_updates and events tables.
 
 A caller may rely on: running :func:`seed_from_config` twice changing nothing the second time

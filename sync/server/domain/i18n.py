@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+from importlib.resources import files
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -20,7 +21,7 @@ from sync.protocol import LANGS
 
 __all__ = ["LANGS", "LOCALE_DIR", "cli_gettext", "negotiate", "translations"]
 
-LOCALE_DIR = Path(__file__).with_name("locale")
+LOCALE_DIR = Path(str(files("sync.server.domain").joinpath("locale")))  # package data
 
 
 @functools.cache

@@ -1,6 +1,7 @@
-"""``GET /healthz``: 200 when the database answers, 503 when it does not.
+"""``GET /healthz``: 200 when the database answers, 503 when it does not; with the release.
 
-For load balancers and monitoring; unauthenticated and cheap (one ``SELECT 1``).
+For load balancers and monitoring; unauthenticated and cheap (one ``SELECT 1``). ``HEAD`` gives
+the same status without a body (``curl -I``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.server.db.engine import ping
 from sync.server.errors import Unavailable
+from sync.version import release
 
 __all__ = ["Health", "router"]
 
@@ -21,6 +23,7 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str
     database: str
+    version: str
 
 
 @router.get(
@@ -35,6 +38,13 @@ async def healthz(request: Request):
         await run_in_threadpool(ping, engine)
     except Unavailable:
         return JSONResponse(
-            {"status": "unavailable", "database": engine.dialect.name}, status_code=503
+            {"status": "unavailable", "database": engine.dialect.name, "version": release()},
+            status_code=503,
         )
-    return Health(status="ok", database=engine.dialect.name)
+    return Health(status="ok", database=engine.dialect.name, version=release())
+
+
+@router.head("/healthz", include_in_schema=False)
+async def healthz_head(request: Request):
+    """``curl -I``: the status of :func:`healthz`; the server sends no body for ``HEAD``."""
+    return await healthz(request)
