@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.i18n import N_, set_language
+from kiosk.i18n import N_, set_language, translations
 from kiosk.i18n import gettext as _
 from sync.cli_language import cli_language, localize_parser
 from sync.version import release
@@ -158,7 +158,10 @@ def _screenshots(args: argparse.Namespace) -> int:
     from kiosk.screenshots import render_all
 
     paths = render_all(Path(args.outdir), langs=args.lang, screens=args.screen)
-    print(_("wrote {count} screenshots to {folder}").format(count=len(paths), folder=args.outdir))
+    # Rendering switched the kiosk's language screen by screen; the message is for the admin,
+    # in the admin's language (the kiosk's own screens are closed by now: no switching back).
+    message = translations(cli_language()).gettext("wrote {count} screenshots to {folder}")
+    print(message.format(count=len(paths), folder=args.outdir))
     return 0
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import REPO, free_port
+from tests.deploy.conftest import REPO
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 

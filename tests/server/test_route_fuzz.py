@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, canonical_json, new_follow_up_token, signature_headers
 from sync.server.app import create_app
-from sync.demo import demo_config_bytes
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
