@@ -218,9 +218,23 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     page.fill("#text_fi", "Kauppatorille tuli lisää valoja.")
     page.fill("#text_sv", "Torget fick mer ljus.")
     page.fill("#text_en", "The market square got more lights.")
+    # The update answers the visitor's story ("you said – we did").
+    page.get_by_label("Kauppatori elää talvellakin", exact=False).check()
     page.get_by_role("button", name="Lisää päivitys").click()
     page.wait_for_url("**/staff/themes/liikenne?done=saved")
     assert "Kauppatorille tuli lisää valoja." in page.content()
+    assert "Tarinat, joihin tämä päivitys vastaa: 1" in page.content()
+
+    # Deleting a step asks first, on a page of its own; "Keskeytä" leaves the step alone.
+    draft_step = page.locator("ol.path li", has_text="Luonnos")
+    draft_step.get_by_role("button", name="Poista").click()
+    assert "Poistetaanko vaihe?" in page.content()
+    _check_page(page, "staff-confirm-delete-step")
+    page.get_by_role("link", name="Keskeytä").click()
+    page.wait_for_url("**/staff/themes/liikenne")
+    page.locator("ol.path li", has_text="Luonnos").get_by_role("link", name="Muokkaa").click()
+    page.wait_for_url("**/staff/themes/liikenne/steps/*")
+    _check_page(page, "staff-step-edit")
 
     for name, path in (
         ("staff-overview", "/staff/"),
@@ -257,6 +271,7 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     html = visitor.content()
     assert "Torget fick mer ljus." in html and "sedan ditt besök" in html
     assert "Din berättelse finns på kioskernas berättelsevägg." in html
+    assert "Din berättelse beaktades i den här uppdateringen." in html
     _check_page(visitor, "followup-sv")
     for lang in ("fi", "en"):
         visitor.goto(f"{base}/f/{token}?lang={lang}")

@@ -336,11 +336,19 @@ def test_theme_editing_and_warnings(client, login, demo_themes, kiosk):
         == 303
     )
     assert kiosk_config(client, kiosk)["themes"][1]["path"][0]["done"] is True
+    # Deleting asks first; only the confirmation page's form deletes.
+    asked = client.post(
+        f"/staff/themes/nuoret/steps/{step_action}",
+        follow_redirects=False,
+        data={"csrf": token, "action": "delete"},
+    )
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    assert "Avajaiset" in client.get("/staff/themes/nuoret").text
     assert (
         client.post(
             f"/staff/themes/nuoret/steps/{step_action}",
             follow_redirects=False,
-            data={"csrf": token, "action": "delete"},
+            data={"csrf": token, "action": "delete", "confirm": "yes"},
         ).status_code
         == 303
     )

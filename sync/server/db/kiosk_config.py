@@ -131,7 +131,10 @@ def _velho(theme) -> Velho | None:
 
 def _themes(conn: Connection, now: datetime, weeks: int, latest_updates: int) -> list[ThemeInfo]:
     theme_rows = conn.execute(
-        select(themes).where(themes.c.active.is_(True)).order_by(themes.c.sort_order, themes.c.id)
+        # A draft theme reaches no kiosk until staff publish it.
+        select(themes)
+        .where(themes.c.active.is_(True), themes.c.draft.is_(False))
+        .order_by(themes.c.sort_order, themes.c.id)
     ).all()
     ids = [t.id for t in theme_rows]
     if not ids:

@@ -32,7 +32,7 @@ from sync.server.db.retention import follow_up_expired
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.privacy_gate import publishable
-from sync.server.domain.theme_path import current_step_index
+from sync.server.domain.theme_path import current_step_index, path_progress
 from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
 __all__ = ["router", "withdraw_token"]
@@ -90,6 +90,7 @@ def follow_up_page(token: str, request: Request):
     visited_on = visit["visited_at"].date() if visit["visited_at"] else today
     for theme in data["themes"]:
         theme["current_step"] = current_step_index(theme["steps"], today)
+        theme["progress"] = path_progress(theme["steps"])
     visit_event = next((e for e in data["events"] if e["id"] == visit["event_id"]), None)
     upcoming = [e for e in data["events"] if e["event_date"] >= today][:UPCOMING_EVENTS]
     return render_page(
