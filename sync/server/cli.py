@@ -21,17 +21,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from sync.protocol import BATCHES_PATH, BatchFileError, KioskConfig, read_batch_file
+from sync.protocol import KioskConfig
 from sync.server import deploy_cli, purge_cli
-from sync.server.auth import check_signature
 from sync.server.db.engine import make_engine
-from sync.server.db.ingest import parse_batch, store_batch
 from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
+from sync.server.db.usb_import import USB_FILE_MAX_BYTES, import_batch_file
 from sync.server.domain import exports
+from sync.server.domain.audit import Actor
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import Settings, option_help
 
@@ -226,37 +226,22 @@ def _add_import_batch(parser: argparse.ArgumentParser) -> None:
 
 def _run_import_batch(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.file.read_bytes())
+        with args.file.open("rb") as handle:
+            # At most one byte past the limit: enough to say "too large" without reading it all.
+            data = handle.read(USB_FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise InvalidInput(
             _("cannot read {file}: {error}").format(file=args.file, error=exc.strerror)
         ) from None
-    except ValueError:
-        raise InvalidInput(
-            _("{file} is not JSON: not a batch file").format(file=args.file)
-        ) from None
-    try:
-        kiosk_id, timestamp, signature, body = read_batch_file(document)
-    except BatchFileError as exc:
-        raise InvalidInput(str(exc)) from None
     settings = _settings(args)
-    engine = _engine(args)
-    # The same check as over the network, except the clock rule: a stick may travel for days.
-    kiosk = check_signature(
-        engine,
-        kiosk_id=kiosk_id,
-        timestamp=timestamp,
-        signature=signature,
-        method="POST",
-        path=BATCHES_PATH,
-        body=body,
-        now=datetime.now(UTC),
-        max_skew_seconds=None,
+    result = import_batch_file(
+        _engine(args),
+        data,
+        actor=Actor("cli"),
+        file_name=str(args.file),
+        age_groups=settings.age_groups,
+        districts=settings.districts,
     )
-    parsed = parse_batch(
-        body, kiosk.id, age_groups=settings.age_groups, districts=settings.districts
-    )
-    result = store_batch(engine, parsed, kiosk.id, source="usb")
     _print_json(result.ack())
     return 0
 

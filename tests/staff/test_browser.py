@@ -11,6 +11,7 @@ desktop sizes; screenshots go to ``$KT_SCREENSHOT_DIR`` when set.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.protocol import canonical_json, signature_headers
+from sync.protocol import canonical_json, make_batch_file, signature_headers
 from sync.server.db.engine import default_sqlite_url, make_engine
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.migrate import upgrade
@@ -376,4 +377,39 @@ def test_privacy_gate_in_the_browser(server, browser):
     page.goto(base + "/staff/audit")
     assert "Poisti kaikki löydökset" in page.content()
     _check_page(page, "staff-audit-after-gate")
+    staff.close()
+
+
+def test_usb_import_in_the_browser(server, browser, tmp_path):
+    """A librarian uploads the file a kiosk wrote on a stick: it is stored once, the page says
+    so in one sentence, and a file that is not a batch is refused next to the field."""
+    base = server["base"]
+    kiosk = server["kiosk"]
+    body = canonical_json(
+        {"batch_id": str(uuid.uuid4()), "records": make_visit(kiosk.kiosk_id, theme_ids=())}
+    )
+    envelope = make_batch_file(kiosk.kiosk_id, kiosk.secret, body, int(time.time()) - 86400)
+    stick = tmp_path / f"kayttajatori-{kiosk.kiosk_id}-1.json"
+    stick.write_text(json.dumps(envelope))
+    photo = tmp_path / "IMG_0001.json"
+    photo.write_text('{"not": "a batch"}')
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/batches")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/batches")
+    page.locator("#usb-file").set_input_files(str(photo))
+    page.get_by_role("button", name="Tuo", exact=True).click()
+    page.wait_for_load_state()
+    assert "Tämä ei ole lähetystiedosto." in page.get_by_role("alert").inner_text()
+    _check_page(page, "staff-usb-import-refused")
+    page.locator("#usb-file").set_input_files(str(stick))
+    page.get_by_role("button", name="Tuo", exact=True).click()
+    page.wait_for_load_state()
+    assert "Lähetys tuotu: 1 uutta merkintää" in page.get_by_role("status").inner_text()
+    _check_page(page, "staff-usb-import-done")
+    page.get_by_role("link", name="Näytä lähetys").click()
+    assert "USB" in page.content()
     staff.close()

@@ -98,6 +98,13 @@ def overview_json(request: Request, user: ApiUser):
 
 @router.get("/staff/batches", include_in_schema=False)
 def batches_page(request: Request, user: PageUser):
+    return batches_response(request, user)
+
+
+def batches_response(
+    request: Request, user: StaffUser, extra: dict | None = None, status_code: int = 200
+):
+    """The Batches page; ``extra`` adds to its context (the USB import's result or error)."""
     kiosk_id = request.query_params.get("kiosk") or None
     page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
@@ -113,8 +120,10 @@ def batches_page(request: Request, user: PageUser):
             "page": page,
             "kiosks": kiosks,
             "kiosk_id": kiosk_id,
+            **(extra or {}),
         },
         active="batches",
+        status_code=status_code,
     )
 
 
