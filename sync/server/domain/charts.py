@@ -138,11 +138,14 @@ def _draw(ax, chart: BarChart) -> None:
         ax.set_xlabel(chart.x_label)
         ax.set_ylabel(chart.y_label)
         ax.yaxis.get_major_locator().set_params(integer=True)
-    if count > 1:
+    if count > 1 and chart.horizontal:
+        # Beside the bars: under a short horizontal chart it would cover the axis label.
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1))
+    elif count > 1:
         ax.legend(
             frameon=False,
             fontsize=9,
             ncols=min(count, 4),
             loc="upper left",
-            bbox_to_anchor=(0, -0.18 if not chart.horizontal else -0.1),
+            bbox_to_anchor=(0, -0.18),
         )
