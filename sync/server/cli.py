@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from gettext import gettext as _
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
 from sync.protocol import KioskConfig
 from sync.server import deploy_cli, purge_cli
+from sync.server.db.demo_seed import seed_demo_visits
 from sync.server.db.engine import make_engine
 from sync.server.db.kiosks import disable_kiosk, enroll_kiosk
 from sync.server.db.migrate import upgrade
@@ -256,6 +258,26 @@ def _add_seed_demo(parser: argparse.ArgumentParser) -> None:
         default=DEMO_CONFIG,
         help=_("Kiosk-config JSON to load (default: the demo)."),
     )
+    parser.add_argument(
+        "--demo-visits",
+        action="store_true",
+        help=_(
+            "Also store six weeks of made-up visits from demo kiosks at two libraries (only for "
+            "a demo: refused unless the public base URL is this machine)."
+        ),
+    )
+
+
+def _refuse_unless_demo(settings: Settings) -> None:
+    """Made-up visits never reach a server that visitors' phones reach."""
+    host = urlsplit(settings.public_base_url).hostname or ""
+    if not (host in ("localhost", "::1") or host.startswith("127.")):
+        raise InvalidInput(
+            _(
+                "demo visits are refused: the public base URL {url} is not this machine, so this "
+                "may be a real server"
+            ).format(url=settings.public_base_url)
+        )
 
 
 def _run_seed_demo(args: argparse.Namespace) -> int:
@@ -269,6 +291,8 @@ def _run_seed_demo(args: argparse.Namespace) -> int:
         raise InvalidInput(
             _("{file} is not kiosk-config JSON: {error}").format(file=args.file, error=exc)
         ) from None
+    if args.demo_visits:
+        _refuse_unless_demo(_settings(args))
     engine = _engine(args)
     result = seed_from_config(engine, config)
     print(
@@ -281,7 +305,40 @@ def _run_seed_demo(args: argparse.Namespace) -> int:
             event=result.event_id,
         )
     )
+    if args.demo_visits:
+        _seed_demo_visits(args, engine, config, result.event_id)
     return 0
+
+
+def _seed_demo_visits(args: argparse.Namespace, engine: Engine, config, event_id) -> None:
+    settings = _settings(args)
+    if event_id is None or not config.themes:
+        raise InvalidInput(_("demo visits need an active event and themes in the demo content"))
+    seeded = seed_demo_visits(
+        engine,
+        demo=True,
+        event_id=event_id,
+        theme_ids=[t.id for t in config.themes],
+        age_groups=list(config.age_groups or settings.age_groups),
+        districts=list(config.districts or settings.districts),
+        timezone=settings.display_timezone,
+    )
+    print(
+        _(
+            "Demo visits: {visits} visits ({records} records, {stories} stories, {flagged} "
+            "flagged for personal data, {approved} approved){note}"
+        ).format(
+            visits=seeded.visits,
+            records=seeded.records,
+            stories=seeded.stories,
+            flagged=seeded.flagged,
+            approved=seeded.approved,
+            note="" if seeded.seeded_now else _(" — stored before, nothing added"),
+        )
+    )
+    if seeded.follow_up_token:
+        base = settings.public_base_url.rstrip("/")
+        print(_("Try a follow-up page: {url}").format(url=f"{base}/f/{seeded.follow_up_token}"))
 
 
 Command = tuple[
