@@ -111,3 +111,22 @@ def test_pictures_count_last_faces_name_groups_and_weeks_and_switch_quick_repeat
     assert "rapid=1" in with_quick.split('src="/staff/charts/faces.svg?')[1].split('"')[0]
     svg = client.get("/staff/charts/mood.svg?rapid=1")
     assert svg.status_code == 200 and b"<svg" in svg.content
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_today_and_this_week_begin_at_midnight_in_the_citys_time(engine, kiosk, post_batch):
+    from zoneinfo import ZoneInfo
+
+    from sync.server.db import dashboard
+
+    moments = (
+        "2026-11-17T22:30:00.000000Z",  # 00.30 on Wednesday 18 Nov in Helsinki: today
+        "2026-11-17T21:30:00.000000Z",  # 23.30 on Tuesday: this week, not today
+        "2026-11-15T22:30:00.000000Z",  # 00.30 on Monday 16 Nov: this week
+        "2026-11-15T21:30:00.000000Z",  # 23.30 on Sunday: last week
+    )
+    post_batch(kiosk, [r for m in moments for r in make_visit(kiosk.kiosk_id, created_at=m)])
+    now = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    with engine.connect() as conn:
+        [row] = dashboard.kiosk_overview(conn, now, ZoneInfo("Europe/Helsinki"))
+    assert (row["today"], row["week"]) == (1, 3)

@@ -10,7 +10,7 @@ sentence naming the field when the input is wrong, and change nothing in that ca
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
     Connection,
@@ -66,11 +66,13 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- overview and batches
 
 
-def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
+def kiosk_overview(conn: Connection, now: datetime, zone: tzinfo = UTC) -> list[dict]:
     """Per kiosk (site order): last batch, visits (not records) today and this ISO week, and the
-    silence warning."""
-    today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    week_start = today - timedelta(days=today.weekday())
+    silence warning. "Today" and "this week" begin at midnight in ``zone`` (the city's time)."""
+    local = now.astimezone(zone)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+    today = midnight.astimezone(UTC)
+    week_start = (midnight - timedelta(days=midnight.weekday())).astimezone(UTC)
     last_batch = (
         select(batches.c.kiosk_id, func.max(batches.c.received_at).label("last_batch_at"))
         .group_by(batches.c.kiosk_id)

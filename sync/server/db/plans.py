@@ -49,16 +49,12 @@ __all__ = [
 # --- themes
 
 
-def theme_list(
-    conn: Connection, include_inactive: bool = True, include_drafts: bool = True
-) -> list[dict]:
+def theme_list(conn: Connection, include_inactive: bool = True) -> list[dict]:
     """Themes in display order, each with ``steps`` (by date) and ``updates`` (newest first,
     each with ``answers``: the ids of the stories it answers)."""
     query = select(themes).order_by(themes.c.sort_order, themes.c.id)
     if not include_inactive:
         query = query.where(themes.c.active.is_(True))
-    if not include_drafts:
-        query = query.where(themes.c.draft.is_(False))
     out = [dict(r) | {"steps": [], "updates": []} for r in conn.execute(query).mappings()]
     by_id = {t["id"]: t for t in out}
     for step in conn.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -70,7 +71,7 @@ def overview(request: Request, user: PageUser):
     settings = request.app.state.settings
     since = now - timedelta(weeks=settings.mood_weeks)
     with _engine(request).connect() as conn:
-        kiosk_rows = q.kiosk_overview(conn, now)
+        kiosk_rows = q.kiosk_overview(conn, now, ZoneInfo(settings.display_timezone))
         stories = q.story_counts(conn)
         theme_rows = plan.theme_list(conn, include_inactive=False)
         recent = q.mood_rows(conn, since)
@@ -119,7 +120,8 @@ def overview_json(request: Request, user: ApiUser):
     """Per kiosk: last batch, visits (not records) today and this week, whether it has been
     silent > 24 h."""
     with _engine(request).connect() as conn:
-        rows = q.kiosk_overview(conn, datetime.now(UTC))
+        zone = ZoneInfo(request.app.state.settings.display_timezone)
+        rows = q.kiosk_overview(conn, datetime.now(UTC), zone)
     keep = ("id", "name", "site", "today", "week", "silent", "reported_pending")
     return [
         {k: r[k] for k in keep}
