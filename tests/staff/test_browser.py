@@ -413,3 +413,31 @@ def test_usb_import_in_the_browser(server, browser, tmp_path):
     page.get_by_role("link", name="Näytä lähetys").click()
     assert "USB" in page.content()
     staff.close()
+
+
+def test_a_new_theme_is_a_draft_and_publishing_it_warns_in_the_browser(server, browser):
+    base = server["base"]
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/themes")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/themes")
+    page.locator("summary", has_text="Uusi teema").click()
+    page.fill("#new-id", "kirjasto")
+    page.fill("#new-name_fi", "Kirjaston tilat")
+    page.get_by_role("button", name="Lisää teema").click()
+    page.wait_for_url("**/staff/themes/kirjasto?done=saved")
+    assert "Tämä teema on luonnos" in page.content()
+    _check_page(page, "staff-theme-draft")
+    assert "kirjasto" not in [t["id"] for t in _kiosk_config(server)["themes"]]
+    page.get_by_role("button", name="Julkaise teema").click()
+    assert "Julkaistaanko teema?" in page.content()
+    assert "Ei velhoa" in page.get_by_role("alert").inner_text()
+    _check_page(page, "staff-confirm-publish")
+    page.get_by_role("button", name="Julkaise silti").click()
+    page.wait_for_url("**/staff/themes/kirjasto?done=published")
+    assert "Tämä teema on luonnos" not in page.content()
+    assert "kirjasto" in [t["id"] for t in _kiosk_config(server)["themes"]]
+    staff.close()
