@@ -143,6 +143,9 @@ def test_steps_are_editable_and_deletes_ask_first_with_before_and_after_in_the_a
         assert conn.execute(select(theme_updates.c.id)).first() is None
     [gone] = _entries(engine, "update_delete")
     assert gone["details"]["before"]["text_fi"] == "Pyörätiet kartoitettu."
+    trail = client.get("/staff/audit?lang=en").text
+    assert "Edited a step" in trail and "Deleted an update" in trail
+    assert "Luonnos nähtäville" in trail  # the after of the step edit, readable on the page
 
 
 @BOTH
