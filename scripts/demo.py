@@ -42,7 +42,18 @@ def prepare_server() -> dict[str, str]:
     server_dir = DEMO / "server"
     server_dir.mkdir(parents=True, exist_ok=True)
     run(*server_cmd("init", "--data-dir", str(server_dir)))
-    run(*server_cmd("seed-demo", "--data-dir", str(server_dir), "--public-base-url", BASE_URL))
+    # Six weeks of made-up visits at two libraries, so the pictures and the queue show something.
+    seeded = run(
+        *server_cmd(
+            "seed-demo",
+            "--data-dir",
+            str(server_dir),
+            "--public-base-url",
+            BASE_URL,
+            "--demo-visits",
+        )
+    )
+    print(seeded.strip())
     creds_file = DEMO / "kiosk-credentials.json"
     if not creds_file.exists():
         out = run(
@@ -111,8 +122,16 @@ def main() -> None:
     DEMO.mkdir(parents=True, exist_ok=True)
     creds = prepare_server()
     config = write_kiosk_config(creds)
+    # The demo content's age groups and districts, so "who is missing" names the silent one.
+    content = json.loads((ROOT / "assets" / "demo" / "kiosk-config.json").read_text())
+    server_env = dict(
+        os.environ,
+        KT_AGE_GROUPS=",".join(content["age_groups"]),
+        KT_DISTRICTS=",".join(content["districts"]),
+    )
     server = subprocess.Popen(
-        server_cmd(
+        env=server_env,
+        args=server_cmd(
             "serve",
             "--data-dir",
             str(DEMO / "server"),
@@ -122,7 +141,7 @@ def main() -> None:
             str(PORT),
             "--public-base-url",
             BASE_URL,
-        )
+        ),
     )
     try:
         wait_for_server(server)

@@ -18,34 +18,30 @@ import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
 from sync.cli_language import localize_parser
 from sync.demo import demo_config_bytes
 from sync.protocol import (
-    BATCH_MAX_BYTES,
-    BATCHES_PATH,
-    BatchFileError,
     KioskConfig,
-    read_batch_file,
 )
 from sync.server import deploy_cli, purge_cli, staff_cli
-from sync.server.auth import check_signature
+from sync.server.db.demo_seed import seed_demo_visits
 from sync.server.db.engine import make_engine
-from sync.server.db.ingest import parse_batch, store_batch
 from sync.server.db.kiosks import disable_kiosk
 from sync.server.db.migrate import upgrade
 from sync.server.db.seed import seed_from_config
 from sync.server.db.staff_users import add_staff_user
 from sync.server.db.tables import records
+from sync.server.db.usb_import import USB_FILE_MAX_BYTES, import_batch_file
 from sync.server.domain import exports
+from sync.server.domain.audit import Actor
 from sync.server.domain.i18n import cli_gettext as _
-from sync.server.errors import DomainError, InvalidInput, PayloadTooLarge
+from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import ENV_PREFIX, Settings, option_help
 from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
-from sync.usb_crypto import SealedFileError, is_sealed, open_sealed
 from sync.version import release
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -230,15 +226,26 @@ def _add_import_batch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", type=Path, help=_("A batch file from a USB stick."))
 
 
-# The envelope carries the batch body as a JSON string: escaping at most doubles it; a sealed
-# file adds its nonce, key and tag (well under the 64 KiB of slack).
-BATCH_FILE_MAX_BYTES = 2 * BATCH_MAX_BYTES + 64 * 1024
-
-
 def _run_import_batch(args: argparse.Namespace) -> int:
-    """Exit status 0 with the ack; 2 with one line naming the problem for any bad file."""
+    """Exit status 0 with the ack; 2 with one line naming the problem for any bad file. The
+    checks are the web upload's (``sync.server.db.usb_import``), and both are audited."""
+    settings = _settings(args)
     try:
-        return _import_batch(args)
+        try:
+            with args.file.open("rb") as handle:
+                # At most one byte past the limit: enough to say "too large" without reading it all.
+                data = handle.read(USB_FILE_MAX_BYTES + 1)
+        except OSError as exc:
+            raise InvalidInput(_("cannot read it: {error}").format(error=exc.strerror)) from None
+        result = import_batch_file(
+            _engine(args),
+            data,
+            actor=Actor("cli"),
+            file_name=str(args.file),
+            private_keys=usb_private_keys(settings),
+            age_groups=settings.age_groups,
+            districts=settings.districts,
+        )
     except DomainError as exc:
         details = "; ".join(str(item) for item in exc.errors[:5])
         if len(exc.errors) > 5:
@@ -251,63 +258,8 @@ def _run_import_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-
-
-def _read_batch_document(path: Path, settings: Settings) -> Any:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(BATCH_FILE_MAX_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInput(_("cannot read it: {error}").format(error=exc.strerror)) from None
-    if len(data) > BATCH_FILE_MAX_BYTES:
-        raise PayloadTooLarge(
-            _("not a batch file: it is over {limit} bytes").format(limit=BATCH_FILE_MAX_BYTES)
-        )
-    data = _open_if_sealed(settings, data)
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise InvalidInput(_("not a batch file: its JSON is nested too deeply")) from None
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise InvalidInput(_("not a batch file: it is not UTF-8 JSON")) from None
-
-
-def _import_batch(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    document = _read_batch_document(args.file, settings)
-    try:
-        kiosk_id, timestamp, signature, body = read_batch_file(document)
-    except BatchFileError as exc:
-        raise InvalidInput(str(exc)) from None
-    engine = _engine(args)
-    # The same check as over the network, except the clock rule: a stick may travel for days.
-    kiosk = check_signature(
-        engine,
-        kiosk_id=kiosk_id,
-        timestamp=timestamp,
-        signature=signature,
-        method="POST",
-        path=BATCHES_PATH,
-        body=body,
-        now=datetime.now(UTC),
-        max_skew_seconds=None,
-    )
-    parsed = parse_batch(
-        body, kiosk.id, age_groups=settings.age_groups, districts=settings.districts
-    )
-    result = store_batch(engine, parsed, kiosk.id, source="usb")
     _print_json(result.ack())
     return 0
-
-
-def _open_if_sealed(settings: Settings, data: bytes) -> bytes:
-    """A sealed file's document (sync/usb_crypto.py); an unsealed (older kiosk's) file as is."""
-    if not is_sealed(data):
-        return data
-    try:
-        return open_sealed(usb_private_keys(settings), data)
-    except SealedFileError as exc:
-        raise InvalidInput(str(exc)) from None
 
 
 # --- rotate-usb-key
@@ -339,6 +291,26 @@ def _add_seed_demo(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=_("Kiosk-config JSON to load (default: the demo)."),
     )
+    parser.add_argument(
+        "--demo-visits",
+        action="store_true",
+        help=_(
+            "Also store six weeks of made-up visits from demo kiosks at two libraries (only for "
+            "a demo: refused unless the public base URL is this machine)."
+        ),
+    )
+
+
+def _refuse_unless_demo(settings: Settings) -> None:
+    """Made-up visits never reach a server that visitors' phones reach."""
+    host = urlsplit(settings.public_base_url).hostname or ""
+    if not (host in ("localhost", "::1") or host.startswith("127.")):
+        raise InvalidInput(
+            _(
+                "demo visits are refused: the public base URL {url} is not this machine, so this "
+                "may be a real server"
+            ).format(url=settings.public_base_url)
+        )
 
 
 def _run_seed_demo(args: argparse.Namespace) -> int:
@@ -353,6 +325,8 @@ def _run_seed_demo(args: argparse.Namespace) -> int:
         raise InvalidInput(
             _("{file} is not kiosk-config JSON: {error}").format(file=args.file, error=exc)
         ) from None
+    if args.demo_visits:
+        _refuse_unless_demo(_settings(args))
     engine = _engine(args)
     result = seed_from_config(engine, config)
     print(
@@ -365,7 +339,40 @@ def _run_seed_demo(args: argparse.Namespace) -> int:
             event=result.event_id,
         )
     )
+    if args.demo_visits:
+        _seed_demo_visits(args, engine, config, result.event_id)
     return 0
+
+
+def _seed_demo_visits(args: argparse.Namespace, engine: Engine, config, event_id) -> None:
+    settings = _settings(args)
+    if event_id is None or not config.themes:
+        raise InvalidInput(_("demo visits need an active event and themes in the demo content"))
+    seeded = seed_demo_visits(
+        engine,
+        demo=True,
+        event_id=event_id,
+        theme_ids=[t.id for t in config.themes],
+        age_groups=list(config.age_groups or settings.age_groups),
+        districts=list(config.districts or settings.districts),
+        timezone=settings.display_timezone,
+    )
+    print(
+        _(
+            "Demo visits: {visits} visits ({records} records, {stories} stories, {flagged} "
+            "flagged for personal data, {approved} approved){note}"
+        ).format(
+            visits=seeded.visits,
+            records=seeded.records,
+            stories=seeded.stories,
+            flagged=seeded.flagged,
+            approved=seeded.approved,
+            note="" if seeded.seeded_now else _(" — stored before, nothing added"),
+        )
+    )
+    if seeded.follow_up_token:
+        base = settings.public_base_url.rstrip("/")
+        print(_("Try a follow-up page: {url}").format(url=f"{base}/f/{seeded.follow_up_token}"))
 
 
 Command = tuple[

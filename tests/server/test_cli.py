@@ -284,3 +284,26 @@ def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path, capsys):
     assert cli.main(["init", "--data-dir", str(blocker / "state")]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and str(blocker) in err
+
+
+def test_demo_visits_are_refused_where_phones_could_reach_the_server(run, engine, count):
+    status, _, err = run(
+        "seed-demo", "--demo-visits", "--public-base-url", "https://osallistu.mikkeli.fi"
+    )
+    assert status == 1 and "not this machine" in err
+    assert count(records) == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(themes.c.id)).first() is None  # refused before anything
+
+
+def test_seed_demo_with_visits_prints_a_follow_up_link_and_is_idempotent(run, engine, count):
+    status, out, _ = run("seed-demo", "--demo-visits")
+    assert status == 0, out
+    stored = count(records)
+    assert stored > 300
+    link = out.split("Try a follow-up page: ")[1].strip()
+    assert link.startswith("http://127.0.0.1:8765/f/")
+    status, again, _ = run("seed-demo", "--demo-visits")
+    assert status == 0 and "nothing added" in again
+    assert count(records) == stored
+    assert again.split("Try a follow-up page: ")[1].strip() == link

@@ -439,7 +439,7 @@ def test_export_with_a_non_latin1_event_names_the_file_per_rfc5987(client, signe
     response = client.get("/staff/api/export", params={"event": "Ω-tapahtuma", "format": "csv"})
     assert response.status_code == 200
     disposition = response.headers["content-disposition"]
-    assert "filename*=UTF-8''kayttajatori-%CE%A9-tapahtuma-" in disposition
+    assert "filename*=UTF-8''kayttajatori-records-%CE%A9-tapahtuma-" in disposition
     assert 'filename="kayttajatori-' in disposition
 
 

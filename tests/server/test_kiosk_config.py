@@ -131,6 +131,42 @@ def test_mood_weeks_count_ratings_of_visits_that_chose_the_theme(
     assert sum(sum(w["counts"].values()) for w in moods["liikenne"]) == 3
 
 
+def test_mood_weeks_count_a_visit_once_with_its_last_face_and_leave_quick_repeats_out(
+    seeded, client, kiosk, signed, make_record, make_batch, post_batch
+):
+    now = datetime.now(UTC)
+    stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # noqa: E731
+    changed, quick = str(uuid.uuid4()), str(uuid.uuid4())
+    recs = [
+        make_record(kiosk.kiosk_id, visit_id=changed, rating=1, created_at=stamp(now)),
+        make_record(
+            kiosk.kiosk_id,
+            visit_id=changed,
+            rating=4,
+            created_at=stamp(now + timedelta(seconds=20)),
+        ),
+        make_record(
+            kiosk.kiosk_id, visit_id=quick, rating=2, created_at=stamp(now), flags=["rapid_repeat"]
+        ),
+    ]
+    for visit in (changed, quick):
+        recs.append(
+            make_record(
+                kiosk.kiosk_id,
+                "themes",
+                visit_id=visit,
+                theme_ids=["liikenne"],
+                created_at=stamp(now),
+            )
+        )
+    _, body = make_batch(kiosk.kiosk_id, records=recs)
+    assert post_batch(kiosk, body).status_code == 201
+    moods = {t["id"]: t["mood_weeks"] for t in _get(client, signed, kiosk).json()["themes"]}
+    this_week = iso_week(now.date())
+    transport = {w["week"]: w["counts"] for w in moods["liikenne"]}
+    assert transport[this_week] == {"1": 0, "2": 0, "3": 0, "4": 1}
+
+
 def test_only_approved_stories_with_redactions(
     engine, client, kiosk, signed, make_record, make_batch, post_batch
 ):

@@ -11,6 +11,7 @@ desktop sizes; screenshots go to ``$KT_SCREENSHOT_DIR`` when set.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -21,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.protocol import canonical_json, signature_headers
+from sync.protocol import canonical_json, make_batch_file, signature_headers
 from sync.server.db.engine import default_sqlite_url, make_engine
 from sync.server.db.kiosks import enroll_kiosk
 from sync.server.db.migrate import upgrade
@@ -170,9 +171,23 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     page.fill("#text_fi", "Kauppatorille tuli lisää valoja.")
     page.fill("#text_sv", "Torget fick mer ljus.")
     page.fill("#text_en", "The market square got more lights.")
+    # The update answers the visitor's story ("you said – we did").
+    page.get_by_label("Kauppatori elää talvellakin", exact=False).check()
     page.get_by_role("button", name="Lisää päivitys").click()
     page.wait_for_url("**/staff/themes/liikenne?done=saved")
     assert "Kauppatorille tuli lisää valoja." in page.content()
+    assert "Tarinat, joihin tämä päivitys vastaa: 1" in page.content()
+
+    # Deleting a step asks first, on a page of its own; "Keskeytä" leaves the step alone.
+    draft_step = page.locator("ol.path li", has_text="Luonnos")
+    draft_step.get_by_role("button", name="Poista").click()
+    assert "Poistetaanko vaihe?" in page.content()
+    _check_page(page, "staff-confirm-delete-step")
+    page.get_by_role("link", name="Keskeytä").click()
+    page.wait_for_url("**/staff/themes/liikenne")
+    page.locator("ol.path li", has_text="Luonnos").get_by_role("link", name="Muokkaa").click()
+    page.wait_for_url("**/staff/themes/liikenne/steps/*")
+    _check_page(page, "staff-step-edit")
 
     for name, path in (
         ("staff-overview", "/staff/"),
@@ -209,6 +224,7 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     html = visitor.content()
     assert "Torget fick mer ljus." in html and "sedan ditt besök" in html
     assert "Din berättelse finns på kioskernas berättelsevägg." in html
+    assert "Din berättelse beaktades i den här uppdateringen." in html
     _check_page(visitor, "followup-sv")
     for lang in ("fi", "en"):
         visitor.goto(f"{base}/f/{token}?lang={lang}")
@@ -313,4 +329,67 @@ def test_privacy_gate_in_the_browser(server, browser):
     page.goto(base + "/staff/audit")
     assert "Poisti kaikki löydökset" in page.content()
     _check_page(page, "staff-audit-after-gate")
+    staff.close()
+
+
+def test_usb_import_in_the_browser(server, browser, tmp_path):
+    """A librarian uploads the file a kiosk wrote on a stick: it is stored once, the page says
+    so in one sentence, and a file that is not a batch is refused next to the field."""
+    base = server["base"]
+    kiosk = server["kiosk"]
+    body = canonical_json(
+        {"batch_id": str(uuid.uuid4()), "records": make_visit(kiosk.kiosk_id, theme_ids=())}
+    )
+    envelope = make_batch_file(kiosk.kiosk_id, kiosk.secret, body, int(time.time()) - 86400)
+    stick = tmp_path / f"kayttajatori-{kiosk.kiosk_id}-1.json"
+    stick.write_text(json.dumps(envelope))
+    photo = tmp_path / "IMG_0001.json"
+    photo.write_text('{"not": "a batch"}')
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/batches")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/batches")
+    page.locator("#usb-file").set_input_files(str(photo))
+    page.get_by_role("button", name="Tuo", exact=True).click()
+    page.wait_for_load_state()
+    assert "Tämä ei ole lähetystiedosto." in page.get_by_role("alert").inner_text()
+    _check_page(page, "staff-usb-import-refused")
+    page.locator("#usb-file").set_input_files(str(stick))
+    page.get_by_role("button", name="Tuo", exact=True).click()
+    page.wait_for_load_state()
+    assert "Lähetys tuotu: 1 uutta merkintää" in page.get_by_role("status").inner_text()
+    _check_page(page, "staff-usb-import-done")
+    page.get_by_role("link", name="Näytä lähetys").click()
+    assert "USB" in page.content()
+    staff.close()
+
+
+def test_a_new_theme_is_a_draft_and_publishing_it_warns_in_the_browser(server, browser):
+    base = server["base"]
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/themes")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/themes")
+    page.locator("summary", has_text="Uusi teema").click()
+    page.fill("#new-id", "kirjasto")
+    page.fill("#new-name_fi", "Kirjaston tilat")
+    page.get_by_role("button", name="Lisää teema").click()
+    page.wait_for_url("**/staff/themes/kirjasto?done=saved")
+    assert "Tämä teema on luonnos" in page.content()
+    _check_page(page, "staff-theme-draft")
+    assert "kirjasto" not in [t["id"] for t in _kiosk_config(server)["themes"]]
+    page.get_by_role("button", name="Julkaise teema").click()
+    assert "Julkaistaanko teema?" in page.content()
+    assert "Ei velhoa" in page.get_by_role("alert").inner_text()
+    _check_page(page, "staff-confirm-publish")
+    page.get_by_role("button", name="Julkaise silti").click()
+    page.wait_for_url("**/staff/themes/kirjasto?done=published")
+    assert "Tämä teema on luonnos" not in page.content()
+    assert "kirjasto" in [t["id"] for t in _kiosk_config(server)["themes"]]
     staff.close()

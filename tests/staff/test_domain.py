@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -304,3 +304,44 @@ def test_chart_escapes_markup_in_labels():
     chart = BarChart("<script>alert(1)</script>", ["<b>x</b>"], [Series("s", [1])])
     svg = render(chart, "svg").decode("utf-8")
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_weeks_read_as_date_ranges():
+    assert stats.week_label("2026-W47") == "16.–22.11.2026"
+    assert stats.week_label("2026-W49") == "30.11.–6.12.2026"
+    assert stats.week_label("2026-W53") == "28.12.2026–3.1.2027"
+    assert stats.week_label("not a week") == "not a week"
+
+
+def test_a_visit_counts_once_with_its_last_face_and_quick_repeats_only_on_request():
+    t0 = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    rows = [
+        {"visit_id": "a", "created_at": t0, "id": "1", "rating": 1, "flags": []},
+        {"visit_id": "a", "created_at": t0 + timedelta(seconds=20), "id": "2", "rating": 4},
+        {"visit_id": "b", "created_at": t0, "id": "3", "rating": 2, "flags": ["rapid_repeat"]},
+        {"visit_id": "c", "created_at": t0, "id": "5", "rating": 3, "flags": []},
+        {"visit_id": "c", "created_at": t0, "id": "4", "rating": 1, "flags": []},  # same time
+    ]
+    assert stats.visit_faces(rows) == {"a": (rows[1]["created_at"], 4), "c": (t0, 3)}
+    assert stats.visit_faces(rows, include_rapid=True)["b"] == (t0, 2)
+
+
+def test_mood_by_theme_is_the_share_of_happy_visits_with_every_theme_listed():
+    t = datetime(2026, 11, 2, tzinfo=UTC)
+    faces = {"a": (t, 4), "b": (t, 1), "c": (t, 3)}
+    choices = [("a", "liikenne"), ("b", "liikenne"), ("c", "nuoret"), ("x", "nuoret")]
+    mood = stats.mood_by_theme(faces, choices, ["liikenne", "nuoret", "kirjasto"])
+    assert [(m["theme_id"], m["visits"], m["happy"], m["share"]) for m in mood] == [
+        ("liikenne", 2, 1, 0.5),
+        ("nuoret", 1, 1, 1.0),
+        ("kirjasto", 0, 0, None),
+    ]
+    assert mood[0]["faces"] == {1: 1, 2: 0, 3: 0, 4: 1}
+
+
+def test_missing_names_the_configured_groups_without_visits():
+    part = [("keskusta", 2), ("kalevankangas", 0), ("other", 1), (stats.NOT_GIVEN, 1)]
+    assert stats.missing(part, ["keskusta", "kalevankangas", "rantakyla"]) == [
+        "kalevankangas",
+        "rantakyla",
+    ]

@@ -102,7 +102,9 @@ def test_theme_edits_show_on_the_next_request(
             select(theme_updates.c.id).where(theme_updates.c.theme_id == "liikenne")
         ).scalar_one()
     assert "Cycle paths mapped." in _section(_seen_twice(client, token), "liikenne")
-    deleted = client.post(f"/staff/themes/liikenne/updates/{update_id}/delete", data={"csrf": csrf})
+    deleted = client.post(
+        f"/staff/themes/liikenne/updates/{update_id}/delete", data={"csrf": csrf, "confirm": "yes"}
+    )
     assert deleted.status_code == 200
     section = _section(_page(client, token), "liikenne")
     assert "Cycle paths mapped." not in section and "No news yet" in section

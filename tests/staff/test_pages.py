@@ -336,11 +336,19 @@ def test_theme_editing_and_warnings(client, login, demo_themes, kiosk):
         == 303
     )
     assert kiosk_config(client, kiosk)["themes"][1]["path"][0]["done"] is True
+    # Deleting asks first; only the confirmation page's form deletes.
+    asked = client.post(
+        f"/staff/themes/nuoret/steps/{step_action}",
+        follow_redirects=False,
+        data={"csrf": token, "action": "delete"},
+    )
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text
+    assert "Avajaiset" in client.get("/staff/themes/nuoret").text
     assert (
         client.post(
             f"/staff/themes/nuoret/steps/{step_action}",
             follow_redirects=False,
-            data={"csrf": token, "action": "delete"},
+            data={"csrf": token, "action": "delete", "confirm": "yes"},
         ).status_code
         == 303
     )
@@ -468,7 +476,8 @@ def test_overview_warns_about_silent_kiosks(client, login, kiosk, post_batch, en
     page = client.get("/staff/?lang=en").text
     assert "silent for over 24 hours" not in page
     data = client.get("/staff/api/overview").json()
-    assert data[0]["today"] == 2 and data[0]["silent"] is False
+    # One visit (its face and themes are two records): people are counted, not records.
+    assert data[0]["today"] == 1 and data[0]["week"] == 1 and data[0]["silent"] is False
     from sync.server.db.tables import batches
 
     old = datetime.now(UTC) - timedelta(hours=30)
@@ -486,14 +495,14 @@ def test_pictures_page_has_text_alternatives_and_downloads(
     post_batch(kiosk, make_visit(kiosk.kiosk_id, rating=4, age_group="18-29", district="keskusta"))
     post_batch(kiosk, make_visit(kiosk.kiosk_id, rating=1, theme_ids=("nuoret",)))
     page = client.get("/staff/pictures?lang=en&theme=liikenne").text
-    assert page.count("<img ") == 4
+    assert page.count("<img ") == 5
     assert (
         'alt="Faces per week (Liikenne ja pyöräily).' in page
         or 'alt="Faces per week (Traffic' in page
     )
     assert "Very happy 1" in page and "Very unhappy 0" in page  # filtered to the theme's visit
-    assert "18-29: 1" in page
-    for name in ("faces", "themes", "age", "district"):
+    assert "18–29: 1" in page  # a name, not the code 18-29
+    for name in ("faces", "mood", "themes", "age", "district"):
         svg = client.get(f"/staff/charts/{name}.svg?theme=liikenne")
         assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
         png = client.get(f"/staff/charts/{name}.png")

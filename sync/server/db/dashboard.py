@@ -10,12 +10,13 @@ sentence naming the field when the input is wrong, and change nothing in that ca
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import (
     Connection,
     and_,
     case,
+    distinct,
     func,
     select,
     true,
@@ -45,6 +46,7 @@ __all__ = [
     "chart_rows",
     "export_records",
     "kiosk_overview",
+    "mood_rows",
     "moderate_story",
     "story_counts",
     "story_queue",
@@ -64,10 +66,13 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- overview and batches
 
 
-def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
-    """Per kiosk (site order): last batch, records today and this ISO week, silence warning."""
-    today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    week_start = today - timedelta(days=today.weekday())
+def kiosk_overview(conn: Connection, now: datetime, zone: tzinfo = UTC) -> list[dict]:
+    """Per kiosk (site order): last batch, visits (not records) today and this ISO week, and the
+    silence warning. "Today" and "this week" begin at midnight in ``zone`` (the city's time)."""
+    local = now.astimezone(zone)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+    today = midnight.astimezone(UTC)
+    week_start = (midnight - timedelta(days=midnight.weekday())).astimezone(UTC)
     last_batch = (
         select(batches.c.kiosk_id, func.max(batches.c.received_at).label("last_batch_at"))
         .group_by(batches.c.kiosk_id)
@@ -76,8 +81,11 @@ def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
     counts = (
         select(
             records.c.kiosk_id,
-            func.sum(case((records.c.created_at >= today, 1), else_=0)).label("today"),
-            func.count().label("week"),
+            # A visit sends several records (face, themes, story); people are visits.
+            func.count(distinct(case((records.c.created_at >= today, records.c.visit_id)))).label(
+                "today"
+            ),
+            func.count(distinct(records.c.visit_id)).label("week"),
         )
         .where(records.c.created_at >= week_start)
         .group_by(records.c.kiosk_id)
@@ -192,20 +200,66 @@ def _visits_with_theme(theme_id: str):
     )
 
 
+_RATING_COLUMNS = (
+    records.c.visit_id,
+    records.c.created_at,
+    records.c.id,
+    records.c.rating,
+    records.c.flags,
+)
+
+
+def _ratings(conn: Connection, *conds) -> list[dict]:
+    """Rating records (visit_id, created_at, id, rating, flags) for ``stats.visit_faces``."""
+    return [
+        dict(r) | {"created_at": _utc(r["created_at"])}
+        for r in conn.execute(
+            select(*_RATING_COLUMNS).where(records.c.kind == "rating", *conds)
+        ).mappings()
+    ]
+
+
+def _choices(conn: Connection, *conds) -> list[tuple[str, str]]:
+    """``(visit_id, theme_id)`` of every theme choice."""
+    return [
+        (r.visit_id, r.theme_id)
+        for r in conn.execute(
+            select(records.c.visit_id, record_themes.c.theme_id)
+            .join(records, records.c.id == record_themes.c.record_id)
+            .where(*conds)
+        )
+    ]
+
+
+def mood_rows(conn: Connection, since: datetime) -> dict:
+    """What the overview needs since ``since``: ``ratings`` and theme ``choices`` (mood per
+    theme) and ``people`` (who is missing)."""
+    recent = records.c.created_at >= since
+    people = [
+        dict(r)
+        for r in conn.execute(
+            select(records.c.visit_id, records.c.age_group, records.c.district).where(recent)
+        ).mappings()
+    ]
+    return {
+        "ratings": _ratings(conn, recent),
+        "choices": _choices(conn, recent),
+        "people": people,
+    }
+
+
 def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> dict:
-    """Raw rows for the three pictures, filtered to a theme's visits and/or an event."""
+    """Raw rows for the pictures, filtered to a theme's visits and/or an event: ``ratings``
+    (for faces per visit), ``theme_counts``, ``choices`` (event filter only: the mood of every
+    theme side by side) and ``people`` (age groups and districts)."""
     conds = []
     if event_id:
         conds.append(records.c.event_id == event_id)
     if theme_id:
         conds.append(records.c.visit_id.in_(_visits_with_theme(theme_id)))
     where = and_(true(), *conds)
-    faces = [
-        (_utc(r.created_at), r.rating)
-        for r in conn.execute(
-            select(records.c.created_at, records.c.rating).where(where, records.c.kind == "rating")
-        )
-    ]
+    ratings = _ratings(conn, where)
+    event_only = [records.c.event_id == event_id] if event_id else []
     theme_conds = [records.c.kind == "themes"]
     if event_id:
         theme_conds.append(records.c.event_id == event_id)
@@ -221,7 +275,12 @@ def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> 
             select(records.c.visit_id, records.c.age_group, records.c.district).where(where)
         ).mappings()
     ]
-    return {"faces": faces, "theme_counts": [(t, int(n)) for t, n in chosen], "people": people}
+    return {
+        "ratings": ratings,
+        "theme_counts": [(t, int(n)) for t, n in chosen],
+        "choices": _choices(conn, *event_only),
+        "people": people,
+    }
 
 
 def today_utc() -> date:

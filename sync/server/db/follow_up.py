@@ -27,6 +27,7 @@ from sync.server.db.tables import (
     events,
     records,
     theme_steps,
+    theme_update_stories,
     theme_updates,
     themes,
 )
@@ -71,7 +72,7 @@ _THEMES = select(
     themes.c.velho_role_en,
     themes.c.velho_contact,
     themes.c.velho_contact_public,
-).where(themes.c.id.in_(bindparam("theme_ids", expanding=True)))
+).where(themes.c.id.in_(bindparam("theme_ids", expanding=True)), themes.c.draft.is_(False))
 _STEPS = (
     select(
         theme_steps.c.id,
@@ -93,6 +94,13 @@ _UPDATES = (
         theme_updates.c.text_fi,
         theme_updates.c.text_sv,
         theme_updates.c.text_en,
+        # Whether this update answers the visit's own story ("you said – we did").
+        exists()
+        .where(
+            theme_update_stories.c.update_id == theme_updates.c.id,
+            theme_update_stories.c.record_id == bindparam("story"),
+        )
+        .label("answers_story"),
     )
     .where(theme_updates.c.theme_id.in_(bindparam("theme_ids", expanding=True)))
     .order_by(theme_updates.c.update_date.desc(), theme_updates.c.id.desc())
@@ -144,7 +152,9 @@ def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, Any]:
     }
     for step in _dicts(conn.execute(_STEPS, ids)):
         found[step["theme_id"]]["steps"].append(step)
-    for news in _dicts(conn.execute(_UPDATES, ids)):
+    story = next((r for r in visit if r["kind"] == "story"), None)
+    story_id = story["id"] if story and story["story_status"] != "withdrawn" else _NO_ID
+    for news in _dicts(conn.execute(_UPDATES, ids | {"story": story_id})):
         found[news["theme_id"]]["updates"].append(news)
     first = visit[0] if visit else {}
     parameters = {
@@ -152,7 +162,6 @@ def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, Any]:
         "event": first.get("event_id", _NO_ID),
         "kiosk": first.get("kiosk_id", _NO_ID),
     }
-    story = next((r for r in visit if r["kind"] == "story"), None)
     return {
         "records": visit,
         # Asked for every token, known or not, so both cost the same.

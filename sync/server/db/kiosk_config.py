@@ -33,6 +33,7 @@ from sync.protocol import (
 from sync.server.db.events import events_for_kiosk
 from sync.server.db.story_privacy import publishable_stories
 from sync.server.db.tables import record_themes, records, theme_steps, theme_updates, themes
+from sync.server.domain import stats
 
 __all__ = ["build_kiosk_config", "config_etag", "iso_week"]
 
@@ -56,12 +57,21 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
     since = datetime.combine(
         today - timedelta(days=today.weekday(), weeks=weeks - 1), datetime.min.time(), UTC
     )
-    # A rating counts for a theme when the same visit chose that theme (in its themes record,
-    # or in a story record carrying theme ids).
+    # A visit counts for a theme when it chose that theme (in its themes record, or in a story
+    # record carrying theme ids), once, with its last face; quick repeats (rapid_repeat) are
+    # left out, as on the staff pictures (sync.server.domain.stats.visit_faces).
     chosen = records.alias("chosen")
     query = (
-        select(records.c.id, record_themes.c.theme_id, records.c.created_at, records.c.rating)
-        .distinct()
+        select(
+            records.c.id,
+            records.c.visit_id,
+            record_themes.c.theme_id,
+            records.c.created_at,
+            records.c.rating,
+            records.c.flags,
+        )
+        # No DISTINCT (PostgreSQL cannot compare json): a rating seen twice (its visit chose the
+        # theme in two records) counts once below, per theme and visit.
         .select_from(
             records.join(chosen, chosen.c.visit_id == records.c.visit_id).join(
                 record_themes, record_themes.c.record_id == chosen.c.id
@@ -73,9 +83,15 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
             record_themes.c.theme_id.in_(theme_ids),
         )
     )
-    for _rid, theme_id, created_at, rating in conn.execute(query):
-        if created_at.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
-            created_at = created_at.replace(tzinfo=UTC)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    for row in rows:
+        if row["created_at"].tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
+            row["created_at"] = row["created_at"].replace(tzinfo=UTC)
+    faces = stats.visit_faces(rows)
+    for theme_id, visit_id in sorted({(r["theme_id"], r["visit_id"]) for r in rows}):
+        if visit_id not in faces:
+            continue
+        created_at, rating = faces[visit_id]
         week = iso_week(created_at.astimezone(UTC).date())
         counts = out[theme_id][week]
         counts[str(rating)] = counts.get(str(rating), 0) + 1
@@ -131,7 +147,10 @@ def _velho(theme) -> Velho | None:
 
 def _themes(conn: Connection, now: datetime, weeks: int, latest_updates: int) -> list[ThemeInfo]:
     theme_rows = conn.execute(
-        select(themes).where(themes.c.active.is_(True)).order_by(themes.c.sort_order, themes.c.id)
+        # A draft theme reaches no kiosk until staff publish it.
+        select(themes)
+        .where(themes.c.active.is_(True), themes.c.draft.is_(False))
+        .order_by(themes.c.sort_order, themes.c.id)
     ).all()
     ids = [t.id for t in theme_rows]
     if not ids:

@@ -8,14 +8,26 @@ Same contract as :mod:`sync.server.db.dashboard`: Connections for reads, Engines
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from sync.server.db import audit
 from sync.server.db.engine import write_connection
 from sync.server.db.events import activate, conflicting_active_events
-from sync.server.db.tables import event_kiosks, events, kiosks, theme_steps, theme_updates, themes
+from sync.server.db.tables import (
+    event_kiosks,
+    events,
+    kiosks,
+    theme_steps,
+    theme_update_stories,
+    theme_updates,
+    themes,
+)
+from sync.server.db.theme_edits import story_choices
+from sync.server.domain.audit import SYSTEM, Actor
+from sync.server.domain.edit_diff import changes, plain
 from sync.server.errors import FormError
 
 __all__ = [
@@ -24,6 +36,7 @@ __all__ = [
     "add_update",
     "delete_step",
     "delete_update",
+    "edit_step",
     "event_list",
     "kiosk_choices",
     "save_event",
@@ -37,7 +50,8 @@ __all__ = [
 
 
 def theme_list(conn: Connection, include_inactive: bool = True) -> list[dict]:
-    """Themes in display order, each with ``steps`` (by date) and ``updates`` (newest first)."""
+    """Themes in display order, each with ``steps`` (by date) and ``updates`` (newest first,
+    each with ``answers``: the ids of the stories it answers)."""
     query = select(themes).order_by(themes.c.sort_order, themes.c.id)
     if not include_inactive:
         query = query.where(themes.c.active.is_(True))
@@ -54,25 +68,36 @@ def theme_list(conn: Connection, include_inactive: bool = True) -> list[dict]:
         )
     ).mappings():
         if upd["theme_id"] in by_id:
-            by_id[upd["theme_id"]]["updates"].append(dict(upd))
+            by_id[upd["theme_id"]]["updates"].append(dict(upd) | {"answers": []})
+    updates = {u["id"]: u for t in out for u in t["updates"]}
+    for update_id, record_id in conn.execute(
+        select(theme_update_stories.c.update_id, theme_update_stories.c.record_id).order_by(
+            theme_update_stories.c.record_id
+        )
+    ):
+        if update_id in updates:
+            updates[update_id]["answers"].append(record_id)
     return out
 
 
-def save_theme(engine: Engine, values: Mapping, *, create: bool) -> None:
-    """Insert (``create``) or update a theme; ``values`` already validated by the caller."""
+def save_theme(engine: Engine, values: Mapping, *, create: bool, actor: Actor = SYSTEM) -> None:
+    """Insert (``create``, as a draft: on no kiosk until published) or update a theme;
+    ``values`` already validated by the caller. The audit trail gets before and after."""
     now = datetime.now(UTC)
     with write_connection(engine) as conn:
-        exists = conn.execute(select(themes.c.id).where(themes.c.id == values["id"])).first()
-        if create and exists:
+        before = conn.execute(select(themes).where(themes.c.id == values["id"])).mappings().first()
+        if create and before is not None:
             raise ValueError(f"id: a theme with id {values['id']!r} exists already")
-        if not create and not exists:
+        if not create and before is None:
             raise LookupError("no such theme")
         if create:
-            conn.execute(insert(themes).values(**values, updated_at=now))
-        else:
+            conn.execute(insert(themes).values(**values, draft=True, updated_at=now))
+            audit.append(conn, actor, "theme_create", values["id"], {"after": plain(values)})
+        elif before is not None:
             conn.execute(
                 update(themes).where(themes.c.id == values["id"]).values(**values, updated_at=now)
             )
+            audit.append(conn, actor, "theme_edit", values["id"], changes(dict(before), values))
 
 
 def _touch_theme(conn: Connection, theme_id: str) -> None:
@@ -84,49 +109,136 @@ def _touch_theme(conn: Connection, theme_id: str) -> None:
         raise LookupError("no such theme")
 
 
-def add_step(engine: Engine, theme_id: str, values: Mapping) -> None:
-    with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
-        conn.execute(insert(theme_steps).values(theme_id=theme_id, **values))
-
-
-def set_step_done(engine: Engine, theme_id: str, step_id: int, done: bool) -> None:
-    with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+def _step(conn: Connection, theme_id: str, step_id: int) -> dict:
+    row = (
         conn.execute(
-            update(theme_steps)
-            .where(theme_steps.c.id == step_id, theme_steps.c.theme_id == theme_id)
-            .values(done=done)
+            select(theme_steps).where(
+                theme_steps.c.id == step_id, theme_steps.c.theme_id == theme_id
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise LookupError("no such step")
+    return dict(row)
+
+
+def add_step(engine: Engine, theme_id: str, values: Mapping, actor: Actor = SYSTEM) -> None:
+    with write_connection(engine) as conn:
+        _touch_theme(conn, theme_id)
+        step_id = conn.execute(
+            insert(theme_steps).values(theme_id=theme_id, **values).returning(theme_steps.c.id)
+        ).scalar_one()
+        audit.append(
+            conn, actor, "step_add", f"{theme_id}/{step_id}", {"after": plain(dict(values))}
         )
 
 
-def delete_step(engine: Engine, theme_id: str, step_id: int) -> None:
+def set_step_done(
+    engine: Engine, theme_id: str, step_id: int, done: bool, actor: Actor = SYSTEM
+) -> None:
+    edit_step(engine, theme_id, step_id, {"done": done}, actor)
+
+
+def edit_step(
+    engine: Engine, theme_id: str, step_id: int, values: Mapping, actor: Actor = SYSTEM
+) -> None:
+    """Change a step's date, titles or done mark; the audit trail gets before and after."""
     with write_connection(engine) as conn:
         _touch_theme(conn, theme_id)
+        before = _step(conn, theme_id, step_id)
+        conn.execute(
+            update(theme_steps)
+            .where(theme_steps.c.id == step_id, theme_steps.c.theme_id == theme_id)
+            .values(**values)
+        )
+        audit.append(conn, actor, "step_edit", f"{theme_id}/{step_id}", changes(before, values))
+
+
+def delete_step(engine: Engine, theme_id: str, step_id: int, actor: Actor = SYSTEM) -> None:
+    with write_connection(engine) as conn:
+        _touch_theme(conn, theme_id)
+        before = _step(conn, theme_id, step_id)
         conn.execute(
             delete(theme_steps).where(
                 theme_steps.c.id == step_id, theme_steps.c.theme_id == theme_id
             )
         )
+        audit.append(conn, actor, "step_delete", f"{theme_id}/{step_id}", {"before": plain(before)})
 
 
-def add_update(engine: Engine, theme_id: str, values: Mapping, staff: str) -> None:
+def add_update(
+    engine: Engine,
+    theme_id: str,
+    values: Mapping,
+    staff: str,
+    story_ids: Sequence[str] = (),
+    actor: Actor = SYSTEM,
+) -> None:
+    """Add a status update; ``story_ids`` are the stories it answers (ids of story records)."""
     with write_connection(engine) as conn:
         _touch_theme(conn, theme_id)
-        conn.execute(
-            insert(theme_updates).values(
-                theme_id=theme_id, created_at=datetime.now(UTC), created_by=staff, **values
+        answers = sorted(set(story_ids))
+        if answers:
+            known = {s["id"] for s in story_choices(conn, theme_id, limit=None)}
+            if not set(answers) <= known:
+                raise FormError("stories: pick only stories of this theme.")
+        update_id = conn.execute(
+            insert(theme_updates)
+            .values(theme_id=theme_id, created_at=datetime.now(UTC), created_by=staff, **values)
+            .returning(theme_updates.c.id)
+        ).scalar_one()
+        if answers:
+            conn.execute(
+                insert(theme_update_stories),
+                [{"update_id": update_id, "record_id": rid} for rid in answers],
             )
+        audit.append(
+            conn,
+            actor,
+            "update_add",
+            f"{theme_id}/{update_id}",
+            {"after": plain(dict(values)), "answers": answers},
         )
 
 
-def delete_update(engine: Engine, theme_id: str, update_id: int) -> None:
+def delete_update(engine: Engine, theme_id: str, update_id: int, actor: Actor = SYSTEM) -> None:
     with write_connection(engine) as conn:
         _touch_theme(conn, theme_id)
+        before = (
+            conn.execute(
+                select(theme_updates).where(
+                    theme_updates.c.id == update_id, theme_updates.c.theme_id == theme_id
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if before is None:
+            raise LookupError("no such update")
+        answers = [
+            r[0]
+            for r in conn.execute(
+                select(theme_update_stories.c.record_id).where(
+                    theme_update_stories.c.update_id == update_id
+                )
+            )
+        ]
+        conn.execute(
+            delete(theme_update_stories).where(theme_update_stories.c.update_id == update_id)
+        )
         conn.execute(
             delete(theme_updates).where(
                 theme_updates.c.id == update_id, theme_updates.c.theme_id == theme_id
             )
+        )
+        audit.append(
+            conn,
+            actor,
+            "update_delete",
+            f"{theme_id}/{update_id}",
+            {"before": plain(dict(before), skip=("created_at",)), "answers": answers},
         )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "story_privacy",
     "theme_steps",
     "theme_updates",
+    "theme_update_stories",
     "themes",
 ]
 
@@ -145,6 +147,8 @@ themes = Table(
     Column("sort_order", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("updated_at", UTC_TIME, nullable=False),
+    # A new theme is a draft (on no kiosk and no public page) until staff publish it.
+    Column("draft", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 theme_steps = Table(
@@ -297,4 +301,19 @@ staff_sessions = Table(
     Column("last_seen_at", UTC_TIME, nullable=False),
     Column("revoked_at", UTC_TIME),
     Index("ix_staff_sessions_user", "user_id"),
+)
+
+# "You said – we did": the stories a status update answers, picked by staff when writing it. The
+# follow-up page of such a story says it was taken into account in that update.
+theme_update_stories = Table(
+    "theme_update_stories",
+    metadata,
+    Column(
+        "update_id",
+        Integer,
+        ForeignKey("theme_updates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("record_id", String(36), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_theme_update_stories_record", "record_id"),
 )

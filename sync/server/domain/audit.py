@@ -50,6 +50,7 @@ ACTIONS: dict[str, str] = {
     "event_activate": "Made an event active",
     "export": "Exported data",
     "usb_import": "Imported a batch file",
+    "usb_import_refused": "Refused a batch file",
     "kiosk_enrol": "Enrolled a kiosk",
     "kiosk_disable": "Disabled a kiosk",
     "account_create": "Created an account",

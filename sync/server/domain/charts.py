@@ -9,6 +9,7 @@ hatch pattern each, so the picture reads without colour vision too.
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -126,7 +127,8 @@ def _draw(ax, chart: BarChart) -> None:
         if chart.stacked:
             bottoms = [b + v for b, v in zip(bottoms, series.values, strict=True)]
     if chart.horizontal:
-        ax.set_yticks(positions, chart.categories)
+        # Long names (a theme's) on two lines rather than squeezing the bars.
+        ax.set_yticks(positions, ["\n".join(textwrap.wrap(c, 30)) or c for c in chart.categories])
         ax.invert_yaxis()
         ax.set_xlabel(chart.y_label)
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -139,10 +141,5 @@ def _draw(ax, chart: BarChart) -> None:
         ax.set_ylabel(chart.y_label)
         ax.yaxis.get_major_locator().set_params(integer=True)
     if count > 1:
-        ax.legend(
-            frameon=False,
-            fontsize=9,
-            ncols=min(count, 4),
-            loc="upper left",
-            bbox_to_anchor=(0, -0.18 if not chart.horizontal else -0.1),
-        )
+        # Beside the bars: under them it would cover the axis label or slanted category names.
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1))

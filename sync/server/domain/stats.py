@@ -1,8 +1,12 @@
-"""Counting for the pictures: faces per ISO week, theme choices, participation by group.
+"""Counting for the pictures: faces per ISO week, theme choices, participation by group, and
+the mood of each theme.
 
 Inputs are plain rows from the database; outputs are ordered lists ready for a chart and its
 text alternative. Missing weeks between the first and last one are filled with zeros so a
-quiet week shows as a gap in the picture instead of vanishing.
+quiet week shows as a gap in the picture instead of vanishing. Faces are counted per visit,
+not per record: a visit's face is its LAST rating (a visitor may go back and change it), and
+ratings flagged ``rapid_repeat`` (a face tapped right after the previous visit, often a child
+playing) are left out unless asked for (:func:`visit_faces`).
 """
 
 from __future__ import annotations
@@ -11,16 +15,106 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-__all__ = ["NOT_GIVEN", "faces_by_week", "iso_week", "participation", "theme_counts"]
+__all__ = [
+    "HAPPY",
+    "NOT_GIVEN",
+    "RAPID_REPEAT",
+    "faces_by_week",
+    "iso_week",
+    "missing",
+    "mood_by_theme",
+    "participation",
+    "theme_counts",
+    "visit_faces",
+    "week_label",
+]
 
 NOT_GIVEN = ""  # the key for visits that did not tell their age group or district
 FACES = (1, 2, 3, 4)
+HAPPY = (3, 4)  # the two happy faces
+# The flag a kiosk sets on a face tapped within seconds of the previous visit (kiosk/visit.py).
+RAPID_REPEAT = "rapid_repeat"
 
 
 def iso_week(moment: datetime | date) -> str:
     """``2026-W47`` for the ISO week of a date or datetime."""
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_label(week: str) -> str:
+    """``2026-W47`` as the dates people read: ``16.–22.11.2026`` (``30.11.–6.12.2026`` across
+    months, ``28.12.2026–3.1.2027`` across years). Anything else comes back as it was."""
+    try:
+        year, number = week.split("-W")
+        monday = date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return week
+    sunday = monday + timedelta(days=6)
+    end = f"{sunday.day}.{sunday.month}.{sunday.year}"
+    if monday.year != sunday.year:
+        return f"{monday.day}.{monday.month}.{monday.year}–{end}"
+    if monday.month != sunday.month:
+        return f"{monday.day}.{monday.month}.–{end}"
+    return f"{monday.day}.–{end}"
+
+
+def visit_faces(
+    rows: Iterable[Mapping], include_rapid: bool = False
+) -> dict[str, tuple[datetime, int]]:
+    """Visit id -> ``(created_at, rating)`` of the visit's last rating.
+
+    ``rows`` are rating records with ``visit_id``, ``created_at``, ``id``, ``rating`` and
+    ``flags``; "last" is by creation time, then record id (a stable tie-break). Ratings flagged
+    :data:`RAPID_REPEAT` are left out unless ``include_rapid``.
+    """
+    last: dict[str, tuple[datetime, str, int]] = {}
+    for row in rows:
+        if row["rating"] not in FACES:
+            continue
+        if not include_rapid and RAPID_REPEAT in (row.get("flags") or ()):
+            continue
+        key = (row["created_at"], row["id"], row["rating"])
+        seen = last.get(row["visit_id"])
+        if seen is None or key[:2] > seen[:2]:
+            last[row["visit_id"]] = key
+    return {visit: (when, rating) for visit, (when, _id, rating) in last.items()}
+
+
+def mood_by_theme(
+    faces: Mapping[str, tuple[datetime, int]],
+    choices: Iterable[tuple[str, str]],
+    theme_order: Sequence[str],
+) -> list[dict]:
+    """For every theme in ``theme_order`` (zeros kept): ``visits`` with a face, ``happy`` (the
+    two happy faces), ``share`` of happy ones (0..1, None without visits) and ``faces``
+    ``{1: n, .., 4: n}``. ``choices`` are ``(visit_id, theme_id)`` pairs; a visit counts once
+    per theme it chose, with its last face."""
+    per_theme: dict[str, set[str]] = {tid: set() for tid in theme_order}
+    for visit_id, theme_id in choices:
+        if theme_id in per_theme and visit_id in faces:
+            per_theme[theme_id].add(visit_id)
+    out = []
+    for tid in theme_order:
+        counts = Counter(faces[v][1] for v in per_theme[tid])
+        visits = sum(counts.values())
+        happy = sum(counts[f] for f in HAPPY)
+        out.append(
+            {
+                "theme_id": tid,
+                "visits": visits,
+                "happy": happy,
+                "share": happy / visits if visits else None,
+                "faces": {f: counts.get(f, 0) for f in FACES},
+            }
+        )
+    return out
+
+
+def missing(part: Sequence[tuple[str, int]], groups: Sequence[str]) -> list[str]:
+    """The configured ``groups`` with no visit in ``part`` (a :func:`participation` result)."""
+    counts = dict(part)
+    return [g for g in groups if not counts.get(g)]
 
 
 def _monday(moment: datetime | date) -> date:

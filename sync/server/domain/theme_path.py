@@ -17,6 +17,7 @@ __all__ = [
     "add_months",
     "current_step_index",
     "path_horizon",
+    "path_progress",
     "theme_warnings",
 ]
 
@@ -63,3 +64,14 @@ def current_step_index(steps: Sequence[Mapping], today: date) -> int | None:
         if not step.get("done"):
             return index
     return None
+
+
+def path_progress(steps: Sequence[Mapping]) -> dict[str, int | None]:
+    """How far along its path a theme is: ``done`` and ``total`` steps, and ``current`` — the
+    1-based number of the step it is at ("step 2 of 5"), None when the path is empty or done."""
+    index = current_step_index(steps, date.min)
+    return {
+        "done": sum(1 for s in steps if s.get("done")),
+        "total": len(steps),
+        "current": None if index is None else index + 1,
+    }

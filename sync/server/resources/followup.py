@@ -35,7 +35,7 @@ from sync.server.db.retention import follow_up_expired
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.privacy_gate import publishable
-from sync.server.domain.theme_path import current_step_index
+from sync.server.domain.theme_path import current_step_index, path_progress
 from sync.server.input_guard import attachment, same_secret
 from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
@@ -68,7 +68,11 @@ def _theme_section(
 
     def render() -> Markup:
         context = {
-            "t": {**theme, "current_step": current_step_index(theme["steps"], today)},
+            "t": {
+                **theme,
+                "current_step": current_step_index(theme["steps"], today),
+                "progress": path_progress(theme["steps"]),
+            },
             "visited_on": visited_on,
         }
         return request.app.state.pages.fragment("public/_theme.html", context, lang=lang)

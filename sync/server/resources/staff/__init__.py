@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from sync.server.resources.staff import (
     audit,
     auth,
+    batch_import,
     exports,
     pages,
     pictures,
@@ -21,5 +22,5 @@ from sync.server.resources.staff import (
 __all__ = ["router"]
 
 router = APIRouter()
-for part in (auth, pages, themes, pictures, exports, audit, site_texts):
+for part in (auth, pages, batch_import, themes, pictures, exports, audit, site_texts):
     router.include_router(part.router)

@@ -6,8 +6,9 @@ and every POST on :func:`check_csrf`. Themes, Pictures and Exports live in their
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,6 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from sync.protocol import LANGS
 from sync.server.db import dashboard as q
 from sync.server.db import plans as plan
+from sync.server.domain import stats
+from sync.server.domain.i18n import translations
+from sync.server.domain.labels import age_group_label, district_label
 from sync.server.domain.privacy_gate import MIN_REASON_CHARS
 from sync.server.domain.theme_path import theme_warnings
 from sync.server.resources.staff.audit import actor_of
@@ -24,6 +28,7 @@ from sync.server.resources.staff.auth import (
     PageUser,
     StaffUser,
     error_text,
+    staff_lang,
     staff_page,
 )
 from sync.server.resources.staff.event_answers import answer_fields, answer_labels
@@ -64,11 +69,33 @@ def _page_number(value: object) -> int:
 @router.get("/staff/", include_in_schema=False)
 def overview(request: Request, user: PageUser):
     now = datetime.now(UTC)
+    settings = request.app.state.settings
+    since = now - timedelta(weeks=settings.mood_weeks)
     with _engine(request).connect() as conn:
-        kiosk_rows = q.kiosk_overview(conn, now)
+        kiosk_rows = q.kiosk_overview(conn, now, ZoneInfo(settings.display_timezone))
         stories = q.story_counts(conn)
         theme_rows = plan.theme_list(conn, include_inactive=False)
+        recent = q.mood_rows(conn, since)
     warnings = [(t, code) for t in theme_rows for code in theme_warnings(t, t["steps"], now.date())]
+    # Mood per theme side by side, per visit (its last answer), quick repeats left out.
+    mood = stats.mood_by_theme(
+        stats.visit_faces(recent["ratings"]), recent["choices"], [t["id"] for t in theme_rows]
+    )
+    names = {t["id"]: t for t in theme_rows}
+    gettext = translations(staff_lang(request)).gettext
+    missing = [
+        age_group_label(g, gettext)
+        for g in stats.missing(
+            stats.participation(recent["people"], "age_group", settings.age_groups),
+            settings.age_groups,
+        )
+    ] + [
+        district_label(d)
+        for d in stats.missing(
+            stats.participation(recent["people"], "district", settings.districts),
+            settings.districts,
+        )
+    ]
     sites: dict[str, list] = {}
     for row in kiosk_rows:
         sites.setdefault(row["site"], []).append(row)
@@ -76,16 +103,26 @@ def overview(request: Request, user: PageUser):
         request,
         user,
         "staff/overview.html",
-        {"sites": sites, "stories": stories, "theme_warnings": warnings, "now": now},
+        {
+            "sites": sites,
+            "stories": stories,
+            "theme_warnings": warnings,
+            "now": now,
+            "mood": [m | {"theme": names[m["theme_id"]]} for m in mood],
+            "mood_weeks": settings.mood_weeks,
+            "missing": missing,
+        },
         active="overview",
     )
 
 
 @router.get("/staff/api/overview")
 def overview_json(request: Request, user: ApiUser):
-    """Per kiosk: last batch, records today and this week, whether it has been silent > 24 h."""
+    """Per kiosk: last batch, visits (not records) today and this week, whether it has been
+    silent > 24 h."""
     with _engine(request).connect() as conn:
-        rows = q.kiosk_overview(conn, datetime.now(UTC))
+        zone = ZoneInfo(request.app.state.settings.display_timezone)
+        rows = q.kiosk_overview(conn, datetime.now(UTC), zone)
     keep = ("id", "name", "site", "today", "week", "silent", "reported_pending")
     return [
         {k: r[k] for k in keep}
@@ -99,6 +136,13 @@ def overview_json(request: Request, user: ApiUser):
 
 @router.get("/staff/batches", include_in_schema=False)
 def batches_page(request: Request, user: PageUser):
+    return batches_response(request, user)
+
+
+def batches_response(
+    request: Request, user: StaffUser, extra: dict | None = None, status_code: int = 200
+):
+    """The Batches page; ``extra`` adds to its context (the USB import's result or error)."""
     kiosk_id = request.query_params.get("kiosk") or None
     page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
@@ -114,8 +158,10 @@ def batches_page(request: Request, user: PageUser):
             "page": page,
             "kiosks": kiosks,
             "kiosk_id": kiosk_id,
+            **(extra or {}),
         },
         active="batches",
+        status_code=status_code,
     )
 
 

@@ -1,11 +1,17 @@
-"""Staff Pictures page and its chart files: faces per week, theme choices, who took part.
+"""Staff Pictures page and its chart files: faces per week, mood per theme, theme choices, who
+took part.
 
 Each chart is built once from the database (:func:`build_charts`) and then either described on
 the page (the text alternative and a data table) or drawn as SVG/PNG by
-``/staff/charts/<name>.<svg|png>`` with the same ``theme`` and ``event`` filters.
+``/staff/charts/<name>.<svg|png>`` with the same ``theme``, ``event`` and ``rapid`` filters.
+Faces are counted per visit (its last answer); quick repeated answers (``rapid_repeat``) are
+left out unless ``rapid=1``. Age groups and districts list every configured one, and the ones
+without visits are named as "who is missing".
 """
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -16,6 +22,7 @@ from sync.server.db import plans as plan
 from sync.server.domain import stats
 from sync.server.domain.charts import FACE_COLOURS, FACE_HATCHES, BarChart, Series, describe, render
 from sync.server.domain.i18n import translations
+from sync.server.domain.labels import FACE_LABELS, age_group_label, district_label
 from sync.server.resources.rendering import loc
 from sync.server.resources.staff.auth import (
     ApiUser,
@@ -27,7 +34,7 @@ from sync.server.resources.staff.auth import (
 __all__ = ["CHART_NAMES", "build_charts", "router"]
 
 router = APIRouter()
-CHART_NAMES = ("faces", "themes", "age", "district")
+CHART_NAMES = ("faces", "mood", "themes", "age", "district")
 
 
 def _filters(
@@ -38,9 +45,19 @@ def _filters(
     return (theme if theme in theme_ids else None, event if event in event_ids else None)
 
 
+def _face_series(_, values_of) -> list[Series]:
+    """The four faces as series (colour and pattern each), values from ``values_of(face)``."""
+    return [
+        Series(_(FACE_LABELS[f]), values_of(f), FACE_COLOURS[f - 1], FACE_HATCHES[f - 1])
+        for f in stats.FACES
+    ]
+
+
 def build_charts(request: Request, lang: str) -> dict:
-    """The four charts for the request's filters, plus the filter choices for the page."""
+    """The charts for the request's filters, plus the filter choices for the page."""
     _ = translations(lang).gettext
+    settings = request.app.state.settings
+    include_rapid = request.query_params.get("rapid") == "1"
     with request.app.state.engine.connect() as conn:
         theme_rows = plan.theme_list(conn)
         event_rows = plan.event_list(conn)
@@ -56,24 +73,33 @@ def build_charts(request: Request, lang: str) -> dict:
         scope.append(loc(next(e for e in event_rows if e["id"] == event_id), "name", lang))
     suffix = f" ({', '.join(scope)})" if scope else ""
     no_data = _("No data yet")
-    weeks = stats.faces_by_week(rows["faces"])
-    face_labels = (_("Very unhappy"), _("Unhappy"), _("Happy"), _("Very happy"))
+    faces = stats.visit_faces(rows["ratings"], include_rapid)
+    # Weeks as the city lives them: a Sunday evening visit belongs to that Sunday's week.
+    zone = ZoneInfo(settings.display_timezone)
+    weeks = stats.faces_by_week((when.astimezone(zone), face) for when, face in faces.values())
     charts = {
         "faces": BarChart(
             _("Faces per week") + suffix,
-            [w for w, _c in weeks],
-            [
-                Series(
-                    face_labels[i], [c[i + 1] for _w, c in weeks], FACE_COLOURS[i], FACE_HATCHES[i]
-                )
-                for i in range(4)
-            ],
-            x_label=_("ISO week"),
-            y_label=_("Ratings"),
+            [stats.week_label(w) for w, _c in weeks],
+            _face_series(_, lambda f: [c[f] for _w, c in weeks]),
+            x_label=_("Week"),
+            y_label=_("Visits"),
             stacked=True,
             empty_text=no_data,
         ),
     }
+    mood = stats.mood_by_theme(faces, rows["choices"], [t["id"] for t in theme_rows])
+    charts["mood"] = BarChart(
+        _("Mood per theme") + (f" ({scope[-1]})" if event_id else ""),
+        [names.get(m["theme_id"], m["theme_id"]) for m in mood],
+        _face_series(_, lambda f: [m["faces"][f] for m in mood]),
+        y_label=_("Visits"),
+        stacked=True,
+        horizontal=True,
+        empty_text=no_data,
+    )
+    if not any(m["visits"] for m in mood):
+        charts["mood"] = BarChart(charts["mood"].title, [], [], empty_text=no_data)
     counts = stats.theme_counts(rows["theme_counts"], [t["id"] for t in theme_rows])
     charts["themes"] = BarChart(
         _("How often each theme was chosen") + (f" ({scope[-1]})" if event_id else ""),
@@ -84,21 +110,30 @@ def build_charts(request: Request, lang: str) -> dict:
         empty_text=no_data,
     )
     not_given = _("Not given")
-    for name, field, groups, title in (
+    missing = {}
+    for name, field, groups, title, label in (
         (
             "age",
             "age_group",
-            request.app.state.settings.age_groups or AGE_GROUPS,
+            settings.age_groups or AGE_GROUPS,
             _("Visits by age group"),
+            lambda code: age_group_label(code, _),
         ),
-        ("district", "district", request.app.state.settings.districts, _("Visits by district")),
+        (
+            "district",
+            "district",
+            settings.districts,
+            _("Visits by district"),
+            lambda code: district_label(code),
+        ),
     ):
         part = stats.participation(rows["people"], field, groups)
+        missing[name] = [label(g) for g in stats.missing(part, groups)]
         if not rows["people"]:
             part = []
         charts[name] = BarChart(
             title + suffix,
-            [g or not_given for g, _n in part],
+            [label(g) if g else not_given for g, _n in part],
             [Series(_("Visits"), [n for _g, n in part], "#5b3f8c")],
             y_label=_("Visits"),
             horizontal=True,
@@ -110,6 +145,8 @@ def build_charts(request: Request, lang: str) -> dict:
         "events": event_rows,
         "theme_id": theme_id,
         "event_id": event_id,
+        "rapid": include_rapid,
+        "missing": missing,
         "total_word": _("total"),
     }
 
@@ -122,7 +159,13 @@ def pictures_page(request: Request, user: PageUser):
         name: describe(chart, data["total_word"]) for name, chart in data["charts"].items()
     }
     query = "&".join(
-        f"{k}={v}" for k, v in (("theme", data["theme_id"]), ("event", data["event_id"])) if v
+        f"{k}={v}"
+        for k, v in (
+            ("theme", data["theme_id"]),
+            ("event", data["event_id"]),
+            ("rapid", "1" if data["rapid"] else ""),
+        )
+        if v
     )
     data["query"] = query
     return staff_page(request, user, "staff/pictures.html", data, active="pictures")

@@ -1,8 +1,11 @@
 """Staff Themes page: names in fi/sv/en, the velho, the dated path and status updates.
 
 The list shows each theme's warnings (no velho; a path reaching less than six months ahead).
-One theme's page edits it: its fields, its path steps (add, mark done, delete) and its status
-updates (add, delete). Every change bumps ``themes.updated_at``.
+One theme's page edits it: its fields, its path steps (add, edit, mark done, delete) and its
+status updates (add, with the stories they answer; delete). A new theme is a draft until
+published; publishing one with warnings, and deleting a step or an update, first shows a page
+that asks (plain forms, no JavaScript). Every change bumps ``themes.updated_at`` and is written
+to the audit trail with before and after.
 """
 
 from __future__ import annotations
@@ -13,11 +16,19 @@ from fastapi.responses import RedirectResponse
 from sync.protocol import LANGS
 from sync.server.db import dashboard as q
 from sync.server.db import plans as plan
-from sync.server.domain.theme_path import add_months, current_step_index, theme_warnings
+from sync.server.db import theme_edits
+from sync.server.domain.theme_path import (
+    add_months,
+    current_step_index,
+    path_progress,
+    theme_warnings,
+)
 from sync.server.input_guard import RowId
+from sync.server.resources.staff.audit import actor_of
 from sync.server.resources.staff.auth import (
     CsrfForm,
     PageUser,
+    StaffUser,
     error_text,
     staff_page,
 )
@@ -35,6 +46,7 @@ def _themes_context(request: Request) -> dict:
     for theme in rows:
         theme["warnings"] = theme_warnings(theme, theme["steps"], today)
         theme["current_step"] = current_step_index(theme["steps"], today)
+        theme["progress"] = path_progress(theme["steps"])
     return {"themes": rows, "today": today, "horizon": add_months(today, 6)}
 
 
@@ -46,6 +58,11 @@ def _page(request, user, *, error="", form=None, status_code=200, theme_id=None)
         if theme is None:
             raise HTTPException(status_code=404, detail="no such theme")
         context["theme"] = theme
+        with request.app.state.engine.connect() as conn:
+            context["story_choices"] = theme_edits.story_choices(conn, theme_id)
+            context["answered"] = theme_edits.answered_stories(
+                conn, [u["id"] for u in theme["updates"]]
+            )
         template = "staff/theme.html"
     context.update(error=error, form=form or {})
     return staff_page(request, user, template, context, active="themes", status_code=status_code)
@@ -96,45 +113,160 @@ def _run(request, user, form, theme_id, action):
     return RedirectResponse(f"{target}?done=saved", status_code=303)
 
 
+def _theme(request: Request, theme_id: str) -> dict:
+    theme = next((t for t in _themes_context(request)["themes"] if t["id"] == theme_id), None)
+    if theme is None:
+        raise HTTPException(status_code=404, detail="no such theme")
+    return theme
+
+
+def _confirm(request: Request, user: StaffUser, context: dict):
+    """The page that asks before a delete or a publish with warnings (a form, no script)."""
+    return staff_page(request, user, "staff/confirm.html", context, active="themes")
+
+
 @router.post("/staff/themes", include_in_schema=False)
 def create_theme(request: Request, user: PageUser, form: CsrfForm):
-    def action():
-        plan.save_theme(request.app.state.engine, _theme_values(form, None), create=True)
+    values: dict = {}
 
-    return _run(request, user, form, None, action)
+    def action():
+        values.update(_theme_values(form, None))
+        plan.save_theme(
+            request.app.state.engine, values, create=True, actor=actor_of(request, user)
+        )
+
+    response = _run(request, user, form, None, action)
+    if values and response.status_code == 303:
+        # Straight to the new draft: its page says what is missing before it is published.
+        return RedirectResponse(f"/staff/themes/{values['id']}?done=saved", status_code=303)
+    return response
 
 
 @router.post("/staff/themes/{theme_id}", include_in_schema=False)
 def save_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     def action():
-        plan.save_theme(request.app.state.engine, _theme_values(form, theme_id), create=False)
+        plan.save_theme(
+            request.app.state.engine,
+            _theme_values(form, theme_id),
+            create=False,
+            actor=actor_of(request, user),
+        )
 
     return _run(request, user, form, theme_id, action)
+
+
+@router.post("/staff/themes/{theme_id}/publish", include_in_schema=False)
+def publish_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
+    """Publish a draft. With warnings (no velho, a short path) the first post shows them and
+    asks; only a post with ``confirm=yes`` from that page publishes."""
+    theme = _theme(request, theme_id)
+    if theme["warnings"] and form.get("confirm") != "yes":
+        return _confirm(
+            request,
+            user,
+            {
+                "kind": "publish",
+                "theme": theme,
+                "warnings": theme["warnings"],
+                "action": f"/staff/themes/{theme_id}/publish",
+                "fields": {},
+            },
+        )
+    theme_edits.publish_theme(
+        request.app.state.engine, theme_id, actor_of(request, user), theme["warnings"]
+    )
+    return RedirectResponse(f"/staff/themes/{theme_id}?done=published", status_code=303)
+
+
+def _step_values(form: dict) -> dict:
+    values: dict[str, object] = {
+        "step_date": iso_date(form, "step_date"),
+        "done": checkbox(form, "done"),
+    }
+    for lang in LANGS:
+        values[f"title_{lang}"] = text(form, f"title_{lang}", required=lang == "fi", max_length=300)
+    return values
 
 
 @router.post("/staff/themes/{theme_id}/steps", include_in_schema=False)
 def add_step(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     def action():
-        values = {"step_date": iso_date(form, "step_date"), "done": checkbox(form, "done")}
-        for lang in LANGS:
-            values[f"title_{lang}"] = text(
-                form, f"title_{lang}", required=lang == "fi", max_length=300
-            )
-        plan.add_step(request.app.state.engine, theme_id, values)
+        plan.add_step(
+            request.app.state.engine, theme_id, _step_values(form), actor_of(request, user)
+        )
 
     return _run(request, user, form, theme_id, action)
+
+
+def _step_page(request, user, theme_id, step_id, *, error="", form=None, status_code=200):
+    theme = _theme(request, theme_id)
+    step = next((s for s in theme["steps"] if s["id"] == step_id), None)
+    if step is None:
+        raise HTTPException(status_code=404, detail="no such step")
+    return staff_page(
+        request,
+        user,
+        "staff/step_edit.html",
+        {
+            "theme": theme,
+            "step": step,
+            # What the form shows: what was sent (after an error), else the step as stored.
+            "v": dict(form) if form else step | {"step_date": step["step_date"].isoformat()},
+            "error": error,
+        },
+        active="themes",
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/themes/{theme_id}/steps/{step_id}", include_in_schema=False)
+def step_page(theme_id: str, step_id: RowId, request: Request, user: PageUser):
+    return _step_page(request, user, theme_id, step_id)
 
 
 @router.post("/staff/themes/{theme_id}/steps/{step_id}", include_in_schema=False)
 def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser, form: CsrfForm):
     engine = request.app.state.engine
+    actor = actor_of(request, user)
+    what = form.get("action")
+    if what == "delete" and form.get("confirm") != "yes":
+        theme = _theme(request, theme_id)
+        step = next((s for s in theme["steps"] if s["id"] == step_id), None)
+        if step is None:
+            raise HTTPException(status_code=404, detail="no such step")
+        return _confirm(
+            request,
+            user,
+            {
+                "kind": "delete-step",
+                "theme": theme,
+                "step": step,
+                "action": f"/staff/themes/{theme_id}/steps/{step_id}",
+                "fields": {"action": "delete"},
+            },
+        )
+    if what == "save":
+        try:
+            plan.edit_step(engine, theme_id, step_id, _step_values(form), actor)
+        except LookupError:
+            raise HTTPException(status_code=404, detail="no such step") from None
+        except ValueError as exc:
+            return _step_page(
+                request,
+                user,
+                theme_id,
+                step_id,
+                error=error_text(request, exc),
+                form=form,
+                status_code=400,
+            )
+        return RedirectResponse(f"/staff/themes/{theme_id}?done=saved", status_code=303)
 
     def action():
-        what = form.get("action")
         if what == "delete":
-            plan.delete_step(engine, theme_id, step_id)
+            plan.delete_step(engine, theme_id, step_id, actor)
         elif what in ("done", "undone"):
-            plan.set_step_done(engine, theme_id, step_id, what == "done")
+            plan.set_step_done(engine, theme_id, step_id, what == "done", actor)
         else:
             raise ValueError("unknown step action")
 
@@ -149,7 +281,15 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             values[f"text_{lang}"] = text(
                 form, f"text_{lang}", required=lang == "fi", max_length=4000
             )
-        plan.add_update(request.app.state.engine, theme_id, values, user.username)
+        stories = [str(v) for v in form["_multi"].getlist("stories")][:500]
+        plan.add_update(
+            request.app.state.engine,
+            theme_id,
+            values,
+            user.username,
+            story_ids=stories,
+            actor=actor_of(request, user),
+        )
 
     return _run(request, user, form, theme_id, action)
 
@@ -158,10 +298,28 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
 def delete_update(
     theme_id: str, update_id: RowId, request: Request, user: PageUser, form: CsrfForm
 ):
+    if form.get("confirm") != "yes":
+        theme = _theme(request, theme_id)
+        news = next((u for u in theme["updates"] if u["id"] == update_id), None)
+        if news is None:
+            raise HTTPException(status_code=404, detail="no such update")
+        return _confirm(
+            request,
+            user,
+            {
+                "kind": "delete-update",
+                "theme": theme,
+                "update": news,
+                "action": f"/staff/themes/{theme_id}/updates/{update_id}/delete",
+                "fields": {},
+            },
+        )
     return _run(
         request,
         user,
         form,
         theme_id,
-        lambda: plan.delete_update(request.app.state.engine, theme_id, update_id),
+        lambda: plan.delete_update(
+            request.app.state.engine, theme_id, update_id, actor_of(request, user)
+        ),
     )
