@@ -33,6 +33,9 @@ from sync.server.resources import (
     kiosk_config,
     metrics,
     privacy,
+    public_feeds,
+    public_pages,
+    public_themes,
     staff,
     static,
 )
@@ -54,7 +57,20 @@ ERROR_STATUS: dict[type[errors.DomainError], int] = {
 
 # One module per URL family, each exposing ``router``; those with middleware or mounts of their
 # own also expose ``install(app)``, called after the error handlers are set.
-RESOURCES = (health, batches, kiosk_config, enrollment, metrics, staff, followup, privacy, static)
+RESOURCES = (
+    health,
+    batches,
+    kiosk_config,
+    enrollment,
+    metrics,
+    staff,
+    followup,
+    privacy,
+    static,
+    public_themes,
+    public_feeds,
+    public_pages,
+)
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.
 

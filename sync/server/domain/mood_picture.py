@@ -1,0 +1,139 @@
+"""The public mood picture of a theme: one column per month, the four faces stacked as shares.
+
+Drawn as a small SVG string here rather than with matplotlib (:mod:`sync.server.domain.
+charts`): it is inlined in the theme page, the lobby display and printables, costs well under a
+millisecond, scales sharply on a television, and uses presentation attributes only (our CSP
+forbids inline styles). Faces keep the colours and patterns of the staff charts, so the picture
+reads without colour vision too. A month below the minimum count shows an empty column marked
+"<5". :func:`mood_svg` takes the already suppressed months and the translated words; the text
+alternative (:func:`mood_description`) says the same in a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+from sync.server.domain.charts import FACE_COLOURS
+from sync.server.domain.public_stats import MonthMood
+
+__all__ = ["mood_description", "mood_svg"]
+
+_FACE_ORDER = (4, 3, 2, 1)  # happiest at the bottom
+# Pattern overlays in white over each face's colour: cross, diagonal, dots, none.
+_PATTERNS = {
+    1: '<path d="M0,0L6,6M6,0L0,6" stroke="#fff" stroke-width="1.2"/>',
+    2: '<path d="M0,6L6,0" stroke="#fff" stroke-width="1.2"/>',
+    3: '<circle cx="3" cy="3" r="1.1" fill="#fff"/>',
+    4: "",
+}
+
+
+def _defs(prefix: str) -> str:
+    parts = []
+    for face, pattern in _PATTERNS.items():
+        colour = FACE_COLOURS[face - 1]
+        parts.append(
+            f'<pattern id="{prefix}-f{face}" width="6" height="6" patternUnits="userSpaceOnUse">'
+            f'<rect width="6" height="6" fill="{colour}"/>{pattern}</pattern>'
+        )
+    return "<defs>" + "".join(parts) + "</defs>"
+
+
+def mood_svg(
+    months: Sequence[MonthMood],
+    month_names: Sequence[str],
+    *,
+    title: str,
+    description: str,
+    face_names: dict[int, str],
+    fewer_text: str = "<5",
+    ident: str = "mood",
+) -> str:
+    """An ``<svg role="img">`` with ``<title>`` and ``<desc>``; ``ident`` keeps ids unique
+    when a page holds several pictures."""
+    width, height = 640, 300
+    left, top, bottom, right = 44, 14, 44, 10
+    legend_h = 26
+    plot_h = height - top - bottom - legend_h
+    plot_w = width - left - right
+    n = max(len(months), 1)
+    slot = plot_w / n
+    bar = min(40.0, slot * 0.7)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{ident}-t {ident}-d" class="mood-picture" '
+        f'font-family="DejaVu Sans, sans-serif">',
+        f'<title id="{ident}-t">{escape(title)}</title>',
+        f'<desc id="{ident}-d">{escape(description)}</desc>',
+        _defs(ident),
+    ]
+    for pct in (0, 50, 100):
+        y = top + plot_h * (1 - pct / 100)
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="#c8c8c8" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
+            f'fill="#333">{pct} %</text>'
+        )
+    for i, (month, name) in enumerate(zip(months, month_names, strict=True)):
+        x = left + slot * i + (slot - bar) / 2
+        cx = left + slot * i + slot / 2
+        out.append(
+            f'<text x="{cx:.1f}" y="{top + plot_h + 16}" font-size="12" text-anchor="middle" '
+            f'fill="#333">{escape(name)}</text>'
+        )
+        total = sum(month.faces.values()) if month.faces else 0
+        if month.faces is None or total == 0:
+            label = fewer_text if month.hidden else "–"
+            out.append(
+                f'<text x="{cx:.1f}" y="{top + plot_h - 6}" font-size="12" '
+                f'text-anchor="middle" fill="#555">{escape(label)}</text>'
+            )
+            continue
+        y = top + plot_h
+        for face in _FACE_ORDER:
+            h = plot_h * month.faces[face] / total
+            if h <= 0:
+                continue
+            y -= h
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="url(#{ident}-f{face})"/>'
+            )
+        out.append(
+            f'<text x="{cx:.1f}" y="{top + plot_h + 32}" font-size="11" text-anchor="middle" '
+            f'fill="#333">{month.visits}</text>'
+        )
+    lx = left
+    ly = height - legend_h + 10
+    for face in (1, 2, 3, 4):
+        out.append(
+            f'<rect x="{lx}" y="{ly}" width="14" height="14" fill="url(#{ident}-f{face})"/>'
+            f'<text x="{lx + 19}" y="{ly + 12}" font-size="12" fill="#222">'
+            f"{escape(face_names[face])}</text>"
+        )
+        lx += 24 + 8 * len(face_names[face]) + 12
+    out.append("</svg>")
+    return "".join(out)
+
+
+def mood_description(
+    months: Sequence[MonthMood],
+    month_names: Sequence[str],
+    *,
+    title: str,
+    face_names: dict[int, str],
+    gettext: Callable[[str], str],
+) -> str:
+    """The text alternative: per month the visits and how many chose each face."""
+    parts = []
+    for month, name in zip(months, month_names, strict=True):
+        if month.hidden:
+            parts.append(f"{name}: {gettext('fewer than 5 visits')}")
+        elif not month.visits:
+            parts.append(f"{name}: {gettext('no visits')}")
+        else:
+            faces = ", ".join(f"{face_names[f]} {month.faces[f]}" for f in (4, 3, 2, 1))  # type: ignore[index]
+            parts.append(f"{name}: {month.visits} {gettext('visits')} ({faces})")
+    return f"{title}. " + "; ".join(parts) + "."
