@@ -140,6 +140,7 @@ def test_wall_is_a_self_refreshing_screen_with_a_qr_code(
     assert "/static/wall.js?v=" in text and "<script>" not in text
     assert 'id="wall-offline"' in text and "Päivitetty klo" in text
     assert page.headers["Cache-Control"] == "no-store"
+    assert "connect-src 'self'" in page.headers["Content-Security-Policy"]  # it refreshes itself
     assert "noindex" in page.headers["X-Robots-Tag"]
     script = client.get("/static/wall.js")
     assert script.status_code == 200 and "fetch(" in script.text

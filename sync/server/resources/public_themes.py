@@ -29,7 +29,7 @@ from sync.server.domain.labels import FACE_LABELS
 from sync.server.domain.mood_picture import mood_description, mood_svg
 from sync.server.domain.public_stats import shown_count
 from sync.server.domain.theme_path import current_step_index
-from sync.server.resources.rendering import render_page
+from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
 __all__ = ["OPEN_HEADERS", "WALL_HEADERS", "page_lang", "picture_of", "router"]
 
@@ -37,8 +37,12 @@ router = APIRouter()
 
 # Pages for everyone: search engines may list them; a shared cache may keep them a minute.
 OPEN_HEADERS = {"X-Robots-Tag": "all", "Cache-Control": "public, max-age=60"}
-# The lobby display fetches itself every few minutes and must get the newest view each time.
-WALL_HEADERS = {"Cache-Control": "no-store"}
+# The lobby display fetches itself every few minutes (so its script may connect to us, and
+# only to us) and must get the newest view each time.
+WALL_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": PUBLIC_HEADERS["Content-Security-Policy"] + "; connect-src 'self'",
+}
 WALL_STORIES = 2
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
