@@ -80,7 +80,7 @@ def test_mood_picture_is_svg_with_a_text_alternative_and_no_inline_style():
         "Mood. 9/2026: no visits; 10/2026: fewer than 5 visits; "
         "11/2026: 6 visits (Very happy 3, Happy 1, Unhappy 1, Very unhappy 1)."
     )
-    svg = mood_svg(moods, names, title="Mood <&>", description=text, face_names=FACES)
+    svg = mood_svg(moods, title="Mood <&>", description=text, face_names=FACES)
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert '<title id="mood-t">Mood &lt;&amp;&gt;</title>' in svg
     assert "style=" not in svg and "<5" not in svg.replace("&lt;5", "")

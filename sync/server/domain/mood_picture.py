@@ -42,7 +42,6 @@ def _defs(prefix: str) -> str:
 
 def mood_svg(
     months: Sequence[MonthMood],
-    month_names: Sequence[str],
     *,
     title: str,
     description: str,
@@ -52,8 +51,8 @@ def mood_svg(
 ) -> str:
     """An ``<svg role="img">`` with ``<title>`` and ``<desc>``; ``ident`` keeps ids unique
     when a page holds several pictures."""
-    width, height = 640, 300
-    left, top, bottom, right = 44, 14, 44, 10
+    width, height = 640, 310
+    left, top, bottom, right = 44, 14, 56, 10
     legend_h = 26
     plot_h = height - top - bottom - legend_h
     plot_w = width - left - right
@@ -76,13 +75,20 @@ def mood_svg(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
             f'fill="#333">{pct} %</text>'
         )
-    for i, (month, name) in enumerate(zip(months, month_names, strict=True)):
+    for i, month in enumerate(months):
         x = left + slot * i + (slot - bar) / 2
         cx = left + slot * i + slot / 2
+        # Month number under each column, the year under the first one and under January:
+        # twelve "10/2026" labels would not fit side by side.
         out.append(
             f'<text x="{cx:.1f}" y="{top + plot_h + 16}" font-size="12" text-anchor="middle" '
-            f'fill="#333">{escape(name)}</text>'
+            f'fill="#333">{month.month.month}</text>'
         )
+        if i == 0 or month.month.month == 1:
+            out.append(
+                f'<text x="{cx:.1f}" y="{top + plot_h + 30}" font-size="11" '
+                f'text-anchor="middle" fill="#333">{month.month.year}</text>'
+            )
         total = sum(month.faces.values()) if month.faces else 0
         if month.faces is None or total == 0:
             label = fewer_text if month.hidden else "–"
@@ -102,8 +108,8 @@ def mood_svg(
                 f'fill="url(#{ident}-f{face})"/>'
             )
         out.append(
-            f'<text x="{cx:.1f}" y="{top + plot_h + 32}" font-size="11" text-anchor="middle" '
-            f'fill="#333">{month.visits}</text>'
+            f'<text x="{cx:.1f}" y="{top + plot_h + 46}" font-size="11" text-anchor="middle" '
+            f'fill="#555">n={month.visits}</text>'
         )
     lx = left
     ly = height - legend_h + 10

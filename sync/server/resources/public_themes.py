@@ -72,7 +72,6 @@ def picture_of(view: dict[str, Any], lang: str, ident: str) -> dict[str, Any]:
     )
     svg = mood_svg(
         view["mood"],
-        names,
         title=title,
         description=description,
         face_names=faces,
