@@ -99,6 +99,8 @@ def test_theme_page_shows_velho_path_updates_mood_and_only_publishable_stories(
     assert 'style="' not in text  # the CSP forbids inline styles
     # Five visits: numbers appear, in the picture's table too.
     _visits(post_batch, kiosk, 2, theme_ids=("liikenne",))
+    assert "alle 5 käyntiä" in client.get("/themes/liikenne?lang=fi").text  # kept a while
+    client.app.state.public_cache.clear()  # ... at most PUBLIC_CACHE_SECONDS
     text = client.get("/themes/liikenne?lang=fi").text
     assert "Viimeisen 12 kuukauden aikana 5 käyntiä valitsi tämän teeman." in text
     with engine.begin() as conn:
@@ -246,3 +248,27 @@ def test_moderation_in_the_open_counts_with_the_minimum(
     # withdrawn 0; two cells hidden, so nothing is left to work out from the total.
     assert cells == ["8", "6", "alle 5", "alle 5", "0"]
     assert "Kuusi-kuusta-xyz" not in page.text  # counts only, never text
+
+
+def test_page_cache_keeps_a_200_for_its_ttl_only():
+    from starlette.responses import Response
+
+    from sync.server.resources.public_cache import PageCache
+
+    now = [100.0]
+    cache = PageCache(ttl=10, max_entries=2, clock=lambda: now[0])
+    made = []
+
+    def render(status=200):
+        made.append(status)
+        return Response(f"page {len(made)}", status_code=status, headers={"X-Robots-Tag": "all"})
+
+    assert cache.get_or_render("a", render).body == b"page 1"
+    kept = cache.get_or_render("a", render)
+    assert kept.body == b"page 1" and kept.headers["X-Robots-Tag"] == "all"
+    now[0] += 10.5
+    assert cache.get_or_render("a", render).body == b"page 2"
+    assert cache.get_or_render("b", lambda: render(404)).status_code == 404
+    assert cache.get_or_render("b", render).body == b"page 4"  # a 404 is never kept
+    cache.get_or_render("c", render)
+    assert cache.get_or_render("a", render).body == b"page 6"  # the oldest was dropped

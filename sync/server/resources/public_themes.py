@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from markupsafe import Markup
 
 from sync.server.db import public_themes
@@ -29,9 +29,10 @@ from sync.server.domain.labels import FACE_LABELS
 from sync.server.domain.mood_picture import mood_description, mood_svg
 from sync.server.domain.public_stats import shown_count
 from sync.server.domain.theme_path import current_step_index
+from sync.server.resources.public_cache import PageCache
 from sync.server.resources.rendering import PUBLIC_HEADERS, render_page
 
-__all__ = ["OPEN_HEADERS", "WALL_HEADERS", "page_lang", "picture_of", "router"]
+__all__ = ["OPEN_HEADERS", "WALL_HEADERS", "install", "page_lang", "picture_of", "router"]
 
 router = APIRouter()
 
@@ -46,6 +47,16 @@ WALL_HEADERS = {
 WALL_STORIES = 2
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
+
+
+def install(app: FastAPI) -> None:
+    """Give the app its cache of the pages everyone sees alike (see ``public_cache``)."""
+    app.state.public_cache = PageCache()
+
+
+def _cached(request: Request, lang: str, render):
+    key = (request.url.path, request.url.query, lang)
+    return request.app.state.public_cache.get_or_render(key, render)
 
 
 def page_lang(request: Request) -> str:
@@ -92,6 +103,10 @@ def _now_local(request: Request) -> datetime:
 @router.get("/themes", include_in_schema=False)
 def themes_page(request: Request):
     lang = page_lang(request)
+    return _cached(request, lang, lambda: _themes_page(request, lang))
+
+
+def _themes_page(request: Request, lang: str):
     today = _now_local(request).date()
     with request.app.state.engine.connect() as conn:
         site, kiosk_ids, known = _site(request, conn)
@@ -146,6 +161,10 @@ def _no_such(request: Request, lang: str):
 @router.get("/themes/{theme_id}", include_in_schema=False)
 def theme_page(theme_id: str, request: Request):
     lang = page_lang(request)
+    return _cached(request, lang, lambda: _theme_page(theme_id, request, lang))
+
+
+def _theme_page(theme_id: str, request: Request, lang: str):
     today = _now_local(request).date()
     zone = request.app.state.pages.timezone
     with request.app.state.engine.connect() as conn:
@@ -190,6 +209,10 @@ def qr_svg(url: str) -> Markup:
 @router.get("/wall", include_in_schema=False)
 def wall_page(request: Request):
     lang = page_lang(request)
+    return _cached(request, lang, lambda: _wall_page(request, lang))
+
+
+def _wall_page(request: Request, lang: str):
     now = _now_local(request)
     today = now.date()
     zone = request.app.state.pages.timezone
