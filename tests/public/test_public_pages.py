@@ -272,3 +272,30 @@ def test_page_cache_keeps_a_200_for_its_ttl_only():
     assert cache.get_or_render("b", render).body == b"page 4"  # a 404 is never kept
     cache.get_or_render("c", render)
     assert cache.get_or_render("a", render).body == b"page 6"  # the oldest was dropped
+
+
+def test_page_cache_serves_the_expired_copy_while_one_thread_rebuilds():
+    import threading
+
+    from starlette.responses import Response
+
+    from sync.server.resources.public_cache import PageCache
+
+    now = [0.0]
+    cache = PageCache(ttl=10, clock=lambda: now[0])
+    cache.get_or_render("wall", lambda: Response("old view"))
+    now[0] = 11.0
+    seen = []
+
+    def slow_build():
+        # Another request arrives while this one builds: it must not build too, nor wait.
+        other = threading.Thread(
+            target=lambda: seen.append(cache.get_or_render("wall", lambda: Response("second")))
+        )
+        other.start()
+        other.join(timeout=10)
+        return Response("new view")
+
+    assert cache.get_or_render("wall", slow_build).body == b"new view"
+    assert [r.body for r in seen] == [b"old view"]
+    assert cache.get_or_render("wall", lambda: Response("third")).body == b"new view"
