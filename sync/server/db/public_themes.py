@@ -23,7 +23,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from sync.server.db.story_privacy import publishable_stories, shown_text
 from sync.server.db.tables import (
@@ -156,7 +156,9 @@ def theme_visits(
     kiosk_ids: Collection[str] | None = None,
 ) -> list[tuple[datetime, int | None]]:
     """``(first record's time, last face or None)`` per visit that chose the theme."""
-    conds = [records.c.visit_id.in_(_visits_choosing(theme_id, kiosk_ids))]
+    conds: list[ColumnElement[bool]] = [
+        records.c.visit_id.in_(_visits_choosing(theme_id, kiosk_ids))
+    ]
     if since is not None:
         conds.append(records.c.created_at >= since)
     rows = conn.execute(
