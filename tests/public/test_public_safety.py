@@ -140,6 +140,7 @@ def _fill(path: str, hostile, static_names) -> list[str]:
     return filled
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_no_public_route_shows_hidden_or_personal_content(client, hostile):
     app = client.app
     paths = public_paths(app)
