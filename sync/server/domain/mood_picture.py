@@ -48,20 +48,24 @@ def mood_svg(
     face_names: dict[int, str],
     fewer_text: str = "<5",
     ident: str = "mood",
+    width: int = 640,
+    extra_class: str = "",
 ) -> str:
     """An ``<svg role="img">`` with ``<title>`` and ``<desc>``; ``ident`` keeps ids unique
-    when a page holds several pictures."""
-    width, height = 640, 310
+    when a page holds several pictures. ``width`` is that of the drawing in its own units
+    (a narrow one, for phones, keeps the text larger once scaled down)."""
     left, top, bottom, right = 44, 14, 56, 10
-    legend_h = 26
-    plot_h = height - top - bottom - legend_h
+    legend = _legend_rows(face_names, width - left - right)
+    legend_h = 8 + 20 * len(legend)
+    plot_h = 210
+    height = top + plot_h + bottom + legend_h
     plot_w = width - left - right
     n = max(len(months), 1)
     slot = plot_w / n
     bar = min(40.0, slot * 0.7)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}-t {ident}-d" class="mood-picture" '
+        f'aria-labelledby="{ident}-t {ident}-d" class="mood-picture{extra_class}" '
         f'font-family="DejaVu Sans, sans-serif">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(description)}</desc>',
@@ -111,17 +115,37 @@ def mood_svg(
             f'<text x="{cx:.1f}" y="{top + plot_h + 46}" font-size="11" text-anchor="middle" '
             f'fill="#555">n={month.visits}</text>'
         )
-    lx = left
-    ly = height - legend_h + 10
-    for face in (1, 2, 3, 4):
-        out.append(
-            f'<rect x="{lx}" y="{ly}" width="14" height="14" fill="url(#{ident}-f{face})"/>'
-            f'<text x="{lx + 19}" y="{ly + 12}" font-size="12" fill="#222">'
-            f"{escape(face_names[face])}</text>"
-        )
-        lx += 24 + 8 * len(face_names[face]) + 12
+    ly = top + plot_h + bottom
+    for row in legend:
+        lx = left
+        for face in row:
+            out.append(
+                f'<rect x="{lx}" y="{ly}" width="14" height="14" fill="url(#{ident}-f{face})"/>'
+                f'<text x="{lx + 19}" y="{ly + 12}" font-size="12" fill="#222">'
+                f"{escape(face_names[face])}</text>"
+            )
+            lx += _legend_width(face_names[face])
+        ly += 20
     out.append("</svg>")
     return "".join(out)
+
+
+def _legend_width(name: str) -> int:
+    return 19 + 8 * len(name) + 16  # swatch, text at about 8 units a letter, gap
+
+
+def _legend_rows(face_names: dict[int, str], room: int) -> list[list[int]]:
+    """The faces in legend rows that fit ``room`` units each."""
+    rows: list[list[int]] = [[]]
+    used = 0
+    for face in (1, 2, 3, 4):
+        need = _legend_width(face_names[face])
+        if rows[-1] and used + need > room:
+            rows.append([])
+            used = 0
+        rows[-1].append(face)
+        used += need
+    return rows
 
 
 def mood_description(

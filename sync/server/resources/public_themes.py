@@ -45,6 +45,7 @@ WALL_HEADERS = {
     "Content-Security-Policy": PUBLIC_HEADERS["Content-Security-Policy"] + "; connect-src 'self'",
 }
 WALL_STORIES = 2
+PHONE_MONTHS = 6
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
 
@@ -88,8 +89,22 @@ def picture_of(view: dict[str, Any], lang: str, ident: str) -> dict[str, Any]:
         face_names=faces,
         ident=ident,
     )
+    # Phones get the last six months drawn narrow, so the text stays readable once scaled.
+    recent = view["mood"][-PHONE_MONTHS:]
+    small = mood_svg(
+        recent,
+        title=title,
+        description=mood_description(
+            recent, names[-PHONE_MONTHS:], title=title, face_names=faces, gettext=gettext
+        ),
+        face_names=faces,
+        ident=ident + "-s",
+        width=360,
+        extra_class=" narrow",
+    )
     return {
         "svg": Markup(svg),  # noqa: S704 - built from numbers and escaped names only
+        "svg_small": Markup(small),  # noqa: S704 - likewise
         "description": description,
         "rows": list(zip(names, view["mood"], strict=True)),
         "faces": faces,
