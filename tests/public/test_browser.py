@@ -174,6 +174,9 @@ def test_theme_pages_are_accessible_at_every_size(server, browser, size):
             if name == "theme":
                 page.get_by_text("Luvut taulukkona").click()  # open the table too
             _shot(page, f"public-{name}-{size}")
+            # Nothing wider than the screen: only a wide table scrolls, inside its box.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= SIZES[size]["width"], f"{path} at {size}: {width}px wide"
             assert _axe(page) == [], f"{path} at {size}"
         assert outside == []  # no third-party loads
         page.goto(server["base"] + "/themes/liikenne")
