@@ -93,3 +93,17 @@ def test_moderation_table_counts_a_story_under_each_of_its_themes():
     table = moderation_table(rows, HELSINKI, ["b", "a"])
     assert [(r.theme_id, r.arrived) for r in table] == [("b", 5), ("a", 5), ("", None)]
     assert table[0].parts == {"published": 5, "waiting": 0, "hidden": 0, "withdrawn": 0}
+
+
+def test_the_wall_shows_four_steps_around_the_current_one():
+    from sync.server.resources.public_themes import _path_window
+
+    steps = [{"id": i} for i in range(8)]
+    view = _path_window({"steps": steps, "current_step": 5})
+    assert [s["id"] for s in view["steps"]] == [4, 5, 6, 7] and view["current_step"] == 1
+    view = _path_window({"steps": steps, "current_step": 0})
+    assert [s["id"] for s in view["steps"]] == [0, 1, 2, 3] and view["current_step"] == 0
+    view = _path_window({"steps": steps, "current_step": None})  # all done: the last ones
+    assert [s["id"] for s in view["steps"]] == [4, 5, 6, 7] and view["current_step"] is None
+    short = {"steps": steps[:3], "current_step": 2}
+    assert _path_window(short) is short

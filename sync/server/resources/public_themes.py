@@ -46,6 +46,7 @@ WALL_HEADERS = {
 }
 WALL_STORIES = 2
 PHONE_MONTHS = 6
+WALL_STEPS = 4
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
 
@@ -203,6 +204,22 @@ def _theme_page(theme_id: str, request: Request, lang: str):
     )
 
 
+def _path_window(view: dict[str, Any]) -> dict[str, Any]:
+    """The view with at most :data:`WALL_STEPS` steps: the last one done, the current one and
+    the next ones (a screen has no room to scroll)."""
+    current = view["current_step"]
+    steps = view["steps"]
+    if len(steps) <= WALL_STEPS:
+        return view
+    start = len(steps) - WALL_STEPS if current is None else max(0, current - 1)
+    start = min(start, len(steps) - WALL_STEPS)
+    return {
+        **view,
+        "steps": steps[start : start + WALL_STEPS],
+        "current_step": None if current is None else current - start,
+    }
+
+
 @functools.lru_cache(maxsize=64)
 def qr_svg(url: str) -> Markup:
     """The QR code of ``url`` as inline SVG (black modules on the page's white)."""
@@ -242,7 +259,10 @@ def _wall_page(request: Request, lang: str):
             for t in public_themes.active_themes(conn)
         ]
         events = public_themes.upcoming_events(conn, today, kiosk_ids=kiosk_ids, limit=1)
-    slides = [{"t": v, "picture": picture_of(v, lang, f"mood-{i}")} for i, v in enumerate(views)]
+    slides = [
+        {"t": _path_window(v), "picture": picture_of(v, lang, f"mood-{i}")}
+        for i, v in enumerate(views)
+    ]
     base = request.app.state.settings.public_base_url.rstrip("/")
     themes_url = f"{base}/themes?{_site_query(site, lang)}"
     return render_page(
