@@ -174,6 +174,8 @@ def test_follow_up_feed_is_private_and_carries_only_theme_news(
     assert "no-store" in feed.headers["Cache-Control"]
     assert "Pyörätiet kartoitettu." in feed.text and "Oma salainen tarina" not in feed.text
     assert client.get("/f/tuntematon-tunniste/feed.atom").status_code == 404
+    page = client.get(f"/f/{token}?lang=fi").text
+    assert f'href="/f/{token}/feed.atom?lang=fi"' in page  # the follow-up page links its feed
 
 
 def test_events_ics_per_library(client, engine, demo_themes, kiosk):
