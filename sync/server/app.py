@@ -36,6 +36,9 @@ from sync.server.resources import (
     kiosk_config,
     metrics,
     privacy,
+    public_feeds,
+    public_pages,
+    public_themes,
     short_code,
     staff,
     static,
@@ -69,6 +72,9 @@ RESOURCES = (
     privacy,
     short_code,
     static,
+    public_themes,
+    public_feeds,
+    public_pages,
 )
 
 API_DESCRIPTION = """The central server of the Käyttäjätori kiosks.

@@ -16,6 +16,7 @@ from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
 from sync.server.db.kiosks import Enrolled
 from sync.server.db.tables import batches, events, kiosks, records, staff_users, themes
+from sync.server.db.usb_import import USB_FILE_MAX_BYTES
 
 
 @pytest.fixture
@@ -190,7 +191,7 @@ def test_import_batch_names_any_bad_file_in_one_line_exit_2(
     contents = {
         "nested": b"[" * 100_000 + b"]" * 100_000,
         "nested-body": _envelope(kiosk, b"[" * 100_000 + b"]" * 100_000),
-        "oversized": b" " * (cli.BATCH_FILE_MAX_BYTES + 1),
+        "oversized": b" " * (USB_FILE_MAX_BYTES + 1),
         "not-json": b"PK\x03\x04 a zip, not a batch",
         "not-utf8": b'{"format": "\xff"}',
         "array": b"[1, 2]",

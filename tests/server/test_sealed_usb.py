@@ -95,6 +95,6 @@ def test_sealed_files_import_hold_nothing_readable_and_survive_rotation(
     foreign = public_key_text(PrivateKey.generate())
     stranger, _ = _sealed_batch(tmp_path, kiosk, make_batch, make_record, foreign, "vieras")
     status, out, err = run("import-batch", str(stranger))
-    assert status == 1 and out == ""
+    assert status == 2 and out == ""
     assert err.strip().count("\n") == 0 and "USB keys" in err
     assert count(records) == 2

@@ -38,13 +38,25 @@ def append(
     conn.execute(
         insert(audit_log).values(
             at=now or datetime.now(UTC),
-            actor=(actor.name or "?")[: _MAX_TEXT["actor"]],
-            address=(actor.address or "")[: _MAX_TEXT["address"]],
-            action=action[: _MAX_TEXT["action"]],
-            target=(target or "")[: _MAX_TEXT["target"]],
-            details=dict(details or {}),
+            actor=_storable(actor.name or "?")[: _MAX_TEXT["actor"]],
+            address=_storable(actor.address or "")[: _MAX_TEXT["address"]],
+            action=_storable(action)[: _MAX_TEXT["action"]],
+            target=_storable(target or "")[: _MAX_TEXT["target"]],
+            details=_storable(dict(details or {})),
         )
     )
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters replaced: what is audited may be what an attacker sent
+    (a refused file's kiosk id), and PostgreSQL cannot store NUL in text or JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def record(

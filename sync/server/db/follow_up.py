@@ -72,6 +72,7 @@ _THEMES = select(
     themes.c.velho_role_en,
     themes.c.velho_contact,
     themes.c.velho_contact_public,
+    themes.c.active,
 ).where(themes.c.id.in_(bindparam("theme_ids", expanding=True)), themes.c.draft.is_(False))
 _STEPS = (
     select(
