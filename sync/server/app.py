@@ -35,6 +35,8 @@ from sync.server.resources import (
     health,
     kiosk_config,
     metrics,
+    open_data,
+    printables,
     privacy,
     short_code,
     staff,
@@ -68,6 +70,8 @@ RESOURCES = (
     followup,
     privacy,
     short_code,
+    open_data,
+    printables,
     static,
 )
 
