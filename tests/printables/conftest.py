@@ -32,7 +32,7 @@ def at(day: date, hour: int = 12) -> str:
 
 
 @pytest.fixture
-def earlier_event(engine, demo_themes) -> str:
+def earlier_event(engine, demo_themes) -> str:  # noqa: F811
     with engine.begin() as conn:
         conn.execute(
             insert(events).values(
@@ -52,7 +52,7 @@ def earlier_event(engine, demo_themes) -> str:
 
 
 @pytest.fixture
-def seed_visits(engine, kiosk, post_batch) -> Callable[..., None]:
+def seed_visits(engine, kiosk, post_batch) -> Callable[..., None]:  # noqa: F811
     """``seed_visits(day, [(rating, themes, age_group, district), ...], story=None)``: visits
     on ``day``, received that same day (as a kiosk online would send them)."""
 
