@@ -32,6 +32,7 @@ from datetime import date, timedelta
 
 __all__ = [
     "BREAKDOWNS",
+    "CATEGORY_COLUMN",
     "GRACE_DAYS",
     "MIN_COUNT",
     "NOT_GIVEN",
@@ -53,6 +54,8 @@ GRACE_DAYS = 14
 NOT_GIVEN = "not_given"
 FACE_CATEGORIES = ("1", "2", "3", "4", "none")
 BREAKDOWNS = ("faces", "age_groups", "districts")
+# The column naming the category of each table.
+CATEGORY_COLUMN = {"faces": "face", "age_groups": "age_group", "districts": "district"}
 
 SUPPRESSION_RULE = (
     "k-anonymity with k = 5, decided per block (one theme, one ISO week, one breakdown). "
@@ -112,7 +115,9 @@ def suppress_block(counts: Mapping[str, int]) -> tuple[int | None, list[Cell]]:
         return None, [Cell(k, None, True) for k in counts]
     hidden = {k for k, n in counts.items() if 0 < n < MIN_COUNT}
     if hidden:
-        others = sorted((k for k, n in counts.items() if n and k not in hidden), key=counts.get)
+        others = sorted(
+            (k for k, n in counts.items() if n and k not in hidden), key=lambda k: counts[k]
+        )
         for key in others:
             if len(hidden) >= 2 and sum(counts[k] for k in hidden) >= MIN_COUNT:
                 break

@@ -27,6 +27,7 @@ from sync.server.db.public_themes import active_themes
 from sync.server.domain.i18n import negotiate
 from sync.server.domain.open_data import (
     BREAKDOWNS,
+    CATEGORY_COLUMN,
     GRACE_DAYS,
     MIN_COUNT,
     datapackage,
@@ -89,12 +90,7 @@ def _csv(rows: list[dict[str, object]]) -> str:
 
 
 def _header_only(name: str) -> str:
-    fields = next(
-        r["schema"]["fields"]  # type: ignore[index]
-        for r in datapackage("", created="")["resources"]  # type: ignore[union-attr]
-        if r["path"] == f"{name}.csv"  # type: ignore[index]
-    )
-    return ",".join(f["name"] for f in fields) + "\n"
+    return f"week,theme_id,{CATEGORY_COLUMN[name]},visits,suppressed\n"
 
 
 @router.get("/open-data/datapackage.json", include_in_schema=False)
