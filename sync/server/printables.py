@@ -38,11 +38,12 @@ from sync.server.domain.event_report import theme_summary
 from sync.server.domain.i18n import translations
 from sync.server.domain.labels import FACE_LABELS, age_group_label, district_label
 from sync.server.domain.mood_picture import mood_description, mood_svg
+from sync.server.domain.public_stats import MIN_COUNT, MonthMood
 from sync.server.domain.theme_path import current_step_index
 from sync.server.resources.rendering import STATIC_DIR, PageRenderer
 from sync.server.settings import Settings
 
-__all__ = ["html_to_pdf", "poster_pdf", "qr_data_uri", "report_pdf"]
+__all__ = ["html_to_pdf", "k_safe_months", "poster_pdf", "qr_data_uri", "report_pdf"]
 
 REPORT_STORIES = 3
 POSTER_UPDATES = 3
@@ -67,15 +68,36 @@ def theme_url(settings: Settings, theme_id: str, lang: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/themes/{theme_id}?lang={lang}"
 
 
+def k_safe_months(months: list[MonthMood]) -> list[MonthMood]:
+    """The months as the poster may draw them: a month where some face was chosen by 1-4
+    visits is drawn empty (its shares times its visits would give that count away)."""
+    return [
+        MonthMood(m.month, m.visits, None)
+        if m.faces and any(0 < n < MIN_COUNT for n in m.faces.values())
+        else m
+        for m in months
+    ]
+
+
 def _mood_picture(view: dict[str, Any], lang: str) -> Markup:
     gettext = translations(lang).gettext
-    names = [f"{m.month.month}/{m.month.year}" for m in view["mood"]]
+    months = k_safe_months(view["mood"])
+    names = [f"{m.month.month}/{m.month.year}" for m in months]
     faces = {f: gettext(label) for f, label in FACE_LABELS.items()}
     title = gettext("Mood month by month")
+    # The text alternative says what is drawn: a month left empty with its visits only.
+    drawn = [(m, n) for m, n in zip(months, names, strict=True) if m.faces or m.hidden]
     description = mood_description(
-        view["mood"], names, title=title, face_names=faces, gettext=gettext
+        [m for m, _ in drawn], [n for _, n in drawn], title=title, face_names=faces, gettext=gettext
     )
-    svg = mood_svg(view["mood"], title=title, description=description, face_names=faces)
+    left = [
+        f"{n}: {m.visits} {gettext('visits')}"
+        for m, n in zip(months, names, strict=True)
+        if not (m.faces or m.hidden)
+    ]
+    if left:
+        description += " " + "; ".join(left) + "."
+    svg = mood_svg(months, title=title, description=description, face_names=faces)
     return Markup(svg)  # noqa: S704 - built from numbers and escaped names only
 
 

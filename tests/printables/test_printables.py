@@ -151,3 +151,12 @@ def test_the_command_line_writes_the_same_report(busy_theme, settings, tmp_path)
         timeout=120,
     )
     assert missing.returncode == 1 and missing.stderr.strip()
+
+
+def test_the_poster_draws_no_month_whose_shares_would_give_a_small_count_away():
+    from sync.server.domain.public_stats import MonthMood
+    from sync.server.printables import k_safe_months
+
+    safe = MonthMood(date(2026, 10, 1), 10, {1: 0, 2: 0, 3: 5, 4: 5})
+    risky = MonthMood(date(2026, 11, 1), 12, {1: 3, 2: 1, 3: 2, 4: 6})
+    assert k_safe_months([safe, risky]) == [safe, MonthMood(risky.month, 12, None)]
