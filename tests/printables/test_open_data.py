@@ -9,6 +9,7 @@ import io
 import json
 from datetime import date, timedelta
 
+import pytest
 from frictionless import Package, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,7 @@ def rows_of(client, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(answer.text)))
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_tables_count_each_visit_once_with_its_last_face_and_suppress_small_groups(
     client, demo_themes, seed_visits
 ):
@@ -67,6 +69,7 @@ def test_the_tables_count_each_visit_once_with_its_last_face_and_suppress_small_
     assert APPROVED not in every and HIDDEN not in every  # no story text in the open data
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_rating_changed_or_flagged_rapid_repeat_counts_once_by_its_last_valid_face(
     client, demo_themes, seed_visits, engine
 ):

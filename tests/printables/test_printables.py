@@ -100,6 +100,7 @@ def test_the_event_report_tells_each_theme_since_the_previous_event(
     assert len(pages) >= 2  # a page per theme
 
 
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_story_is_never_printed_beside_its_age_group_or_district(client, busy_theme, tmp_path):
     text = pdf_text(client.get(f"/events/{EVENT}/report.pdf?lang=fi").content, tmp_path, "r")
     story_at = text.index(APPROVED)
