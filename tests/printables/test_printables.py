@@ -72,6 +72,17 @@ def test_the_poster_shows_the_theme_in_the_asked_language(
     assert len(pages) == 1  # one A3 sheet
 
 
+def test_the_posters_qr_code_reads_as_the_themes_public_page(client, busy_theme, tmp_path):
+    import zxingcpp  # in the dev lock
+    from PIL import Image
+
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(client.get("/themes/liikenne/poster.pdf?lang=sv").content)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(path), str(tmp_path / "big")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("big-*.png"))))
+    assert [r.text for r in found] == ["http://127.0.0.1:8765/themes/liikenne?lang=sv"]
+
+
 def test_an_unknown_theme_or_event_has_no_pdf(client, demo_themes):
     assert client.get("/themes/nope/poster.pdf").status_code == 404
     assert client.get("/events/nope/report.pdf").status_code == 404
