@@ -172,3 +172,29 @@ def test_the_poster_draws_no_month_whose_shares_would_give_a_small_count_away():
     safe = MonthMood(date(2026, 10, 1), 10, {1: 0, 2: 0, 3: 5, 4: 5})
     risky = MonthMood(date(2026, 11, 1), 12, {1: 3, 2: 1, 3: 2, 4: 6})
     assert k_safe_months([safe, risky]) == [safe, MonthMood(risky.month, 12, None)]
+
+
+def test_the_report_names_the_configured_districts_no_one_came_from(
+    engine, busy_theme, tmp_path, db_url
+):
+    from fastapi.testclient import TestClient
+
+    from sync.server.app import create_app
+    from sync.server.settings import Settings
+
+    configured = Settings.load(
+        {
+            "data_dir": str(tmp_path / "data"),
+            "database_url": db_url,
+            "districts": "keskusta,rantakyla,otava",
+        },
+        env={},
+    )
+    with TestClient(create_app(configured, engine)) as client:
+        body = client.get(f"/events/{EVENT}/report.pdf?lang=fi").content
+    text = pdf_text(body, tmp_path, "districts")
+    assert "Näiltä asuinalueilta ei ollut käyntejä: Otava" in text
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "districts.pdf")], capture_output=True, text=True, check=True
+    )
+    assert all(" yes " in row for row in fonts.stdout.splitlines()[2:]), fonts.stdout
