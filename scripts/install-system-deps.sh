@@ -8,9 +8,10 @@
 #   caddy, nginx-light  the deployment tests validate the example reverse-proxy configs
 #   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint (the server's PDF reports)
 #   libusb-1.0-0        python-escpos (the kiosk's receipt printer over USB)
+#   poppler-utils       pdftotext/pdffonts/pdftoppm check the printable PDFs in tests
 set -euo pipefail
 packages=(chromium espeak-ng postgresql libreoffice-calc-nogui fonts-dejavu-core caddy nginx-light
-  libpango-1.0-0 libpangoft2-1.0-0 libusb-1.0-0)
+  libpango-1.0-0 libpangoft2-1.0-0 libusb-1.0-0 poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

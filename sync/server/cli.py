@@ -27,7 +27,7 @@ from sync.demo import demo_config_bytes
 from sync.protocol import (
     KioskConfig,
 )
-from sync.server import deploy_cli, purge_cli, staff_cli
+from sync.server import deploy_cli, purge_cli, report_cli, staff_cli
 from sync.server.db.demo_seed import seed_demo_visits
 from sync.server.db.engine import make_engine
 from sync.server.db.kiosks import disable_kiosk
@@ -439,6 +439,12 @@ COMMANDS: list[Command] = [
         _("Erase story texts, follow-up pages and audit entries past their retention."),
         purge_cli.add_purge,
         lambda args: purge_cli.run_purge(args, _settings(args), lambda: _engine(args)),
+    ),
+    (
+        "report",
+        _("Write the report of an event (a käyttäjätori) as a PDF file."),
+        report_cli.add_report,
+        lambda args: report_cli.run_report(args, _settings(args), lambda: _engine(args)),
     ),
 ]
 
