@@ -21,6 +21,7 @@ from sqlalchemy import (
     true,
 )
 
+from sync.server.db.roles import kiosk_in_scope
 from sync.server.db.story_moderation import (
     PENDING,
     STORY_STATUSES,
@@ -35,6 +36,7 @@ from sync.server.db.tables import (
     records,
     story_privacy,
 )
+from sync.server.domain.roles import EVERYTHING, Scope
 
 __all__ = [
     "PENDING",
@@ -64,7 +66,7 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- overview and batches
 
 
-def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
+def kiosk_overview(conn: Connection, now: datetime, scope: Scope = EVERYTHING) -> list[dict]:
     """Per kiosk (site order): last batch, records today and this ISO week, silence warning."""
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     week_start = today - timedelta(days=today.weekday())
@@ -97,6 +99,7 @@ def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
         )
         .outerjoin(last_batch, last_batch.c.kiosk_id == kiosks.c.id)
         .outerjoin(counts, counts.c.kiosk_id == kiosks.c.id)
+        .where(kiosk_in_scope(kiosks.c.id, scope))
         .order_by(kiosks.c.site, kiosks.c.name)
     ).mappings()
     out = []
@@ -114,11 +117,18 @@ def kiosk_overview(conn: Connection, now: datetime) -> list[dict]:
     return out
 
 
-def batch_list(conn: Connection, kiosk_id: str | None = None, limit: int = 200, offset: int = 0):
+def batch_list(
+    conn: Connection,
+    kiosk_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    scope: Scope = EVERYTHING,
+):
     """Newest batches first, with their kiosk's name and site."""
     query = (
         select(batches, kiosks.c.name.label("kiosk_name"), kiosks.c.site)
         .join(kiosks, kiosks.c.id == batches.c.kiosk_id)
+        .where(kiosk_in_scope(batches.c.kiosk_id, scope))
         .order_by(batches.c.received_at.desc(), batches.c.batch_id)
         .limit(limit)
         .offset(offset)
@@ -130,13 +140,16 @@ def batch_list(conn: Connection, kiosk_id: str | None = None, limit: int = 200, 
     ]
 
 
-def batch_detail(conn: Connection, batch_id: str) -> tuple[dict | None, list[dict]]:
-    """The batch row and its records (oldest first), or (None, []) when there is no such batch."""
+def batch_detail(
+    conn: Connection, batch_id: str, scope: Scope = EVERYTHING
+) -> tuple[dict | None, list[dict]]:
+    """The batch row and its records (oldest first), or (None, []) when there is no such batch
+    (or it came from a kiosk outside ``scope``)."""
     batch = (
         conn.execute(
             select(batches, kiosks.c.name.label("kiosk_name"), kiosks.c.site)
             .join(kiosks, kiosks.c.id == batches.c.kiosk_id)
-            .where(batches.c.batch_id == batch_id)
+            .where(batches.c.batch_id == batch_id, kiosk_in_scope(batches.c.kiosk_id, scope))
         )
         .mappings()
         .first()
@@ -155,6 +168,7 @@ def export_records(
     event_id: str | None = None,
     batch_id: str | None = None,
     kiosk_id: str | None = None,
+    scope: Scope = EVERYTHING,
 ) -> Iterator[Mapping]:
     """Records in creation order, streamed; filters are ANDed when given."""
     # The privacy gate's columns ride along, so the export can leave out unpublishable text.
@@ -166,6 +180,7 @@ def export_records(
             story_privacy.c.override_reason,
         )
         .select_from(records.outerjoin(story_privacy, story_privacy.c.record_id == records.c.id))
+        .where(kiosk_in_scope(records.c.kiosk_id, scope))
         .order_by(records.c.created_at, records.c.id)
     )
     if event_id:
@@ -192,9 +207,11 @@ def _visits_with_theme(theme_id: str):
     )
 
 
-def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> dict:
+def chart_rows(
+    conn: Connection, theme_id: str | None, event_id: str | None, scope: Scope = EVERYTHING
+) -> dict:
     """Raw rows for the three pictures, filtered to a theme's visits and/or an event."""
-    conds = []
+    conds = [kiosk_in_scope(records.c.kiosk_id, scope)]
     if event_id:
         conds.append(records.c.event_id == event_id)
     if theme_id:
@@ -206,7 +223,7 @@ def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> 
             select(records.c.created_at, records.c.rating).where(where, records.c.kind == "rating")
         )
     ]
-    theme_conds = [records.c.kind == "themes"]
+    theme_conds = [records.c.kind == "themes", kiosk_in_scope(records.c.kiosk_id, scope)]
     if event_id:
         theme_conds.append(records.c.event_id == event_id)
     chosen = conn.execute(

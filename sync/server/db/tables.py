@@ -145,6 +145,8 @@ themes = Table(
     Column("sort_order", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("updated_at", UTC_TIME, nullable=False),
+    # The site (a kiosk's ``site`` text) the theme belongs to; NULL: region-wide (roles).
+    Column("site", String(200)),
 )
 
 theme_steps = Table(
@@ -196,6 +198,8 @@ events = Table(
     Column("end_time", Time),
     Column("location_sv", String(200), nullable=False, default=""),
     Column("location_en", String(200), nullable=False, default=""),
+    # The site (a kiosk's ``site`` text) the event belongs to; NULL: region-wide (roles).
+    Column("site", String(200)),
 )
 
 event_kiosks = Table(
@@ -213,6 +217,8 @@ staff_users = Table(
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("created_at", UTC_TIME, nullable=False),
     Column("disabled_at", UTC_TIME),
+    # admin (everything) | staff (the sites in staff_user_sites) | viewer (pictures only).
+    Column("role", String(16), nullable=False, default="admin", server_default="admin"),
     UniqueConstraint("username"),
 )
 
@@ -297,4 +303,12 @@ staff_sessions = Table(
     Column("last_seen_at", UTC_TIME, nullable=False),
     Column("revoked_at", UTC_TIME),
     Index("ix_staff_sessions_user", "user_id"),
+)
+
+# The sites (a kiosk's ``site`` text) a ``staff`` account works for (roles).
+staff_user_sites = Table(
+    "staff_user_sites",
+    metadata,
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site", String(200), primary_key=True),
 )

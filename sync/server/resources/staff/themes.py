@@ -18,28 +18,32 @@ from sync.server.input_guard import RowId
 from sync.server.resources.staff.auth import (
     CsrfForm,
     PageUser,
+    StaffForbidden,
+    StaffUser,
     error_text,
     staff_page,
 )
 from sync.server.resources.staff.forms import FormError, checkbox, iso_date, slug, text
+from sync.server.resources.staff.sites import editable_sites, site_value
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
-def _themes_context(request: Request) -> dict:
+def _themes_context(request: Request, user: StaffUser) -> dict:
     today = q.today_utc()
     with request.app.state.engine.connect() as conn:
-        rows = plan.theme_list(conn)
+        rows = plan.theme_list(conn, scope=user.scope)
+        sites = editable_sites(conn, user)
     for theme in rows:
         theme["warnings"] = theme_warnings(theme, theme["steps"], today)
         theme["current_step"] = current_step_index(theme["steps"], today)
-    return {"themes": rows, "today": today, "horizon": add_months(today, 6)}
+    return {"themes": rows, "today": today, "horizon": add_months(today, 6), "sites": sites}
 
 
 def _page(request, user, *, error="", form=None, status_code=200, theme_id=None):
-    context = _themes_context(request)
+    context = _themes_context(request, user)
     template = "staff/themes.html"
     if theme_id is not None:
         theme = next((t for t in context["themes"] if t["id"] == theme_id), None)
@@ -63,6 +67,8 @@ def theme_page(theme_id: str, request: Request, user: PageUser):
 
 def _theme_values(form: dict, theme_id: str | None) -> dict:
     values: dict[str, object] = {"id": theme_id or slug(form, "id")}
+    if "site" in form:  # absent: the theme keeps its site
+        values["site"] = site_value(form)
     for lang in LANGS:
         values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
         values[f"velho_role_{lang}"] = text(form, f"velho_role_{lang}") or None
@@ -83,6 +89,8 @@ def _run(request, user, form, theme_id, action):
         action()
     except LookupError:
         raise HTTPException(status_code=404, detail="no such theme") from None
+    except PermissionError:
+        raise StaffForbidden(user) from None
     except ValueError as exc:
         return _page(
             request,
@@ -99,7 +107,9 @@ def _run(request, user, form, theme_id, action):
 @router.post("/staff/themes", include_in_schema=False)
 def create_theme(request: Request, user: PageUser, form: CsrfForm):
     def action():
-        plan.save_theme(request.app.state.engine, _theme_values(form, None), create=True)
+        plan.save_theme(
+            request.app.state.engine, _theme_values(form, None), create=True, scope=user.scope
+        )
 
     return _run(request, user, form, None, action)
 
@@ -107,7 +117,9 @@ def create_theme(request: Request, user: PageUser, form: CsrfForm):
 @router.post("/staff/themes/{theme_id}", include_in_schema=False)
 def save_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     def action():
-        plan.save_theme(request.app.state.engine, _theme_values(form, theme_id), create=False)
+        plan.save_theme(
+            request.app.state.engine, _theme_values(form, theme_id), create=False, scope=user.scope
+        )
 
     return _run(request, user, form, theme_id, action)
 
@@ -120,7 +132,7 @@ def add_step(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             values[f"title_{lang}"] = text(
                 form, f"title_{lang}", required=lang == "fi", max_length=300
             )
-        plan.add_step(request.app.state.engine, theme_id, values)
+        plan.add_step(request.app.state.engine, theme_id, values, scope=user.scope)
 
     return _run(request, user, form, theme_id, action)
 
@@ -132,9 +144,9 @@ def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser,
     def action():
         what = form.get("action")
         if what == "delete":
-            plan.delete_step(engine, theme_id, step_id)
+            plan.delete_step(engine, theme_id, step_id, scope=user.scope)
         elif what in ("done", "undone"):
-            plan.set_step_done(engine, theme_id, step_id, what == "done")
+            plan.set_step_done(engine, theme_id, step_id, what == "done", scope=user.scope)
         else:
             raise ValueError("unknown step action")
 
@@ -149,7 +161,7 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             values[f"text_{lang}"] = text(
                 form, f"text_{lang}", required=lang == "fi", max_length=4000
             )
-        plan.add_update(request.app.state.engine, theme_id, values, user.username)
+        plan.add_update(request.app.state.engine, theme_id, values, user.username, scope=user.scope)
 
     return _run(request, user, form, theme_id, action)
 
@@ -163,5 +175,5 @@ def delete_update(
         user,
         form,
         theme_id,
-        lambda: plan.delete_update(request.app.state.engine, theme_id, update_id),
+        lambda: plan.delete_update(request.app.state.engine, theme_id, update_id, scope=user.scope),
     )
