@@ -8,8 +8,7 @@ rest anyway (:meth:`sync.server.domain.roles.Scope.may_edit_site`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from sqlalchemy import Connection
+from typing import Any
 
 from sync.server.db.roles import known_sites
 from sync.server.resources.staff.auth import StaffUser
@@ -18,7 +17,7 @@ from sync.server.resources.staff.forms import text
 __all__ = ["editable_sites", "site_value"]
 
 
-def editable_sites(conn: Connection, user: StaffUser) -> list[str]:
+def editable_sites(conn: Any, user: StaffUser) -> list[str]:
     """The sites the form offers (an admin also gets region-wide, shown as the empty choice)."""
     if user.is_admin:
         return known_sites(conn)
