@@ -15,7 +15,15 @@ from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
 from sync.server.db.kiosks import Enrolled
-from sync.server.db.tables import batches, events, kiosks, records, staff_users, themes
+from sync.server.db.tables import (
+    batches,
+    events,
+    kiosks,
+    records,
+    staff_user_sites,
+    staff_users,
+    themes,
+)
 
 
 @pytest.fixture
@@ -75,6 +83,23 @@ def test_add_staff_stores_an_argon2id_hash(run, engine):
     assert status == 1 and "already exists" in err
     status, _, err = run("add-staff", "pekka", "--password-stdin", stdin="short\n")
     assert status == 1 and "at least" in err
+
+
+def test_add_staff_with_a_role_and_sites(run, engine):
+    status, _, err = run("add-staff", "anna", "--role", "staff", "--password-stdin", stdin="x" * 12)
+    assert status == 1 and err.count("\n") == 1 and "site" in err  # one clear line, no prompt
+    status, _, err = run(
+        "add-staff", "ville", "--role", "viewer", "--site", "Rantakylä", "--password-stdin"
+    )
+    assert status == 1 and err.count("\n") == 1
+    args = ("--role", "staff", "--site", "Pääkirjasto", "--site", "Rantakylä")
+    assert run("add-staff", "anna", *args, "--password-stdin", stdin="x" * 12 + "\n")[0] == 0
+    assert run("add-staff", "pertti", "--password-stdin", stdin="y" * 12 + "\n")[0] == 0
+    with engine.connect() as conn:
+        roles = dict(conn.execute(select(staff_users.c.username, staff_users.c.role)).all())
+        sites = sorted(conn.execute(select(staff_user_sites.c.site)).scalars())
+    assert roles == {"anna": "staff", "pertti": "admin"}
+    assert sites == ["Pääkirjasto", "Rantakylä"]
 
 
 def test_add_staff_asks_twice(run, engine, monkeypatch):
