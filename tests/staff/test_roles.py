@@ -33,7 +33,6 @@ from sync.server.db.tables import (
 )
 from sync.server.domain.roles import EVERYTHING, Scope, allowed
 from sync.server.errors import InvalidInput
-
 from tests.server.fuzzing import route_inventory
 from tests.staff.conftest import STAFF_PASSWORD, csrf_of, make_visit
 
