@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
+from sync.server.db import audit
 from sync.server.db.kiosks import Enrolled
 from sync.server.db.tables import (
     batches,
@@ -100,6 +101,13 @@ def test_add_staff_with_a_role_and_sites(run, engine):
         sites = sorted(conn.execute(select(staff_user_sites.c.site)).scalars())
     assert roles == {"anna": "staff", "pertti": "admin"}
     assert sites == ["Pääkirjasto", "Rantakylä"]
+    assert run("staff", "role", "anna", "--role", "staff")[0] == 1  # staff needs a site
+    assert run("staff", "role", "anna", "--role", "viewer")[0] == 0
+    assert run("staff", "role", "nobody", "--role", "viewer")[0] == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(staff_user_sites.c.site)).all() == []
+        actions = [e["action"] for e in audit.entries(conn, limit=None)]
+    assert actions == ["account_change", "account_create", "account_create"]
 
 
 def test_add_staff_asks_twice(run, engine, monkeypatch):

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
-from sync.server.db.roles import replace_sites
+from sync.server.db.roles import replace_sites, set_role
 from sync.server.db.sessions import revoke_all_for_user
 from sync.server.db.tables import staff_users
 from sync.server.domain.audit import Actor
@@ -32,6 +32,7 @@ __all__ = [
     "disable_staff_user",
     "hash_password",
     "set_staff_password",
+    "set_staff_role",
     "sign_out_everywhere",
 ]
 
@@ -128,6 +129,19 @@ def set_staff_password(engine: Engine, username: str, password: str, actor: Acto
         ended = revoke_all_for_user(conn, user_id, now=now)
         audit.append(conn, actor, "account_password", username.strip(), {"sessions_ended": ended})
         return ended
+
+
+def set_staff_role(
+    engine: Engine, username: str, role: str, sites: list[str], actor: Actor = CLI
+) -> int:
+    """Give the account ``role`` (and ``sites`` for staff), ending its sessions; returns its id."""
+    with engine.connect() as conn:
+        user_id = _user_id(conn, username)
+    try:
+        set_role(engine, user_id, role, sites, actor)
+    except ValueError as exc:
+        raise InvalidInput(_(str(exc))) from None
+    return user_id
 
 
 def sign_out_everywhere(engine: Engine, user_id: int, actor: Actor, target: str = "") -> int:
