@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, true, update
 
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
-from sync.server.db.sessions import revoke_all_for_user
+from sync.server.db.sessions import SESSION_MAX_AGE, revoke_all_for_user
 from sync.server.db.tables import kiosks, staff_sessions, staff_user_sites, staff_users
 from sync.server.domain.audit import Actor
 from sync.server.domain.roles import EVERYTHING, Scope, check_role_sites
@@ -70,7 +70,8 @@ def replace_sites(conn: Connection, user_id: int, sites: Iterable[str]) -> None:
 
 
 def account_list(conn: Connection, *, now: datetime | None = None) -> list[dict]:
-    """Every account, by name: role, sites, disabled, how many sessions are open."""
+    """Every account, by name: role, sites, disabled, how many sessions are open (not ended and
+    younger than a working day; an idle one may still count)."""
     now = now or datetime.now(UTC)
     rows = [
         dict(r)
@@ -93,7 +94,10 @@ def account_list(conn: Connection, *, now: datetime | None = None) -> list[dict]
         sites.setdefault(user_id, []).append(site)
     open_sessions: dict[int, int] = {}
     for (user_id,) in conn.execute(
-        select(staff_sessions.c.user_id).where(staff_sessions.c.revoked_at.is_(None))
+        select(staff_sessions.c.user_id).where(
+            staff_sessions.c.revoked_at.is_(None),
+            staff_sessions.c.created_at > now - SESSION_MAX_AGE,
+        )
     ):
         open_sessions[user_id] = open_sessions.get(user_id, 0) + 1
     for row in rows:
