@@ -422,3 +422,16 @@ def test_the_accounts_page_creates_changes_and_signs_out(client, engine, staff):
         ).scalar_one()
     own = client.post(f"/staff/accounts/{me}/disable", data={"csrf": csrf})
     assert own.status_code == 400  # an admin does not lock the door behind themselves
+
+
+def test_saving_a_theme_keeps_a_site_no_kiosk_has_yet(client, engine, staff):
+    """The site list comes from the kiosks; a theme of a library without kiosks keeps its site."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(themes).values(
+                id="uusi", name_fi="Uusi", active=True, updated_at=datetime.now(UTC), site="Otava"
+            )
+        )
+    sign_in(client, staff)
+    page = client.get("/staff/themes/uusi").text
+    assert '<option value="Otava" selected>' in page
