@@ -39,6 +39,7 @@ from sync.server.db.usb_import import USB_FILE_MAX_BYTES, import_batch_file
 from sync.server.domain import exports
 from sync.server.domain.audit import Actor
 from sync.server.domain.i18n import cli_gettext as _
+from sync.server.domain.roles import ADMIN, ROLES, check_role_sites
 from sync.server.errors import DomainError, InvalidInput
 from sync.server.settings import ENV_PREFIX, Settings, option_help
 from sync.server.usb_keys import ensure_usb_key, rotate_usb_key, usb_private_keys, usb_public_key
@@ -147,6 +148,22 @@ def _run_disable_kiosk(args: argparse.Namespace) -> int:
 def _add_add_staff(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("username", metavar="USERNAME")
     parser.add_argument(
+        "--role",
+        choices=ROLES,
+        default=ADMIN,
+        help=_(
+            "admin: everything; staff: the sites given with --site; viewer: pictures only "
+            "(default: admin)."
+        ),
+    )
+    parser.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="SITE",
+        help=_("A site (library) a staff account works for, as its kiosks name it; repeatable."),
+    )
+    parser.add_argument(
         "--password-stdin",
         action="store_true",
         help=_("Read the password from the first line of standard input (for scripts)."),
@@ -163,8 +180,12 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _run_add_staff(args: argparse.Namespace) -> int:
+    try:  # before the password is asked: a wrong role and site list is a usage mistake
+        check_role_sites(args.role, args.site)
+    except ValueError as exc:
+        raise InvalidInput(_(str(exc))) from None
     password = _read_password(args)
-    add_staff_user(_engine(args), args.username, password)
+    add_staff_user(_engine(args), args.username, password, role=args.role, sites=args.site)
     print(_("Staff user {name} added.").format(name=args.username.strip()))
     return 0
 

@@ -1,6 +1,7 @@
-"""``kiosk-server staff disable NAME`` and ``kiosk-server staff reset-password NAME``.
+"""``kiosk-server staff disable NAME``, ``kiosk-server staff reset-password NAME`` and
+``kiosk-server staff role NAME --role admin|staff|viewer [--site SITE ...]``.
 
-Both end every session of the account at once (on every server process: sessions live in the
+Each is written to the audit trail (as ``cli``) and ends every session of the account at once (on every server process: sessions live in the
 database). A caller may rely on the exit statuses of :mod:`sync.server.cli`: 0 done, 1 with one
 line on stderr (an unknown name, a password too short, passwords that differ), 2 usage.
 """
@@ -11,7 +12,8 @@ import argparse
 from collections.abc import Callable
 from gettext import gettext as _
 
-from sync.server.db.staff_users import disable_staff_user, set_staff_password
+from sync.server.db.staff_users import disable_staff_user, set_staff_password, set_staff_role
+from sync.server.domain.roles import ROLES
 
 __all__ = ["add_staff_commands", "run_staff"]
 
@@ -37,7 +39,26 @@ def add_staff_commands(
         action="store_true",
         help=_("Read the password from the first line of standard input (for scripts)."),
     )
-    for child in (disable, reset):
+    role = sub.add_parser(
+        "role",
+        help=_("Give the account another role (and sites) and end its sessions."),
+        description=_("Give the account another role (and sites) and end its sessions."),
+    )
+    role.add_argument("username", metavar="NAME")
+    role.add_argument(
+        "--role",
+        choices=ROLES,
+        required=True,
+        help=_("admin: everything; staff: the sites given with --site; viewer: pictures only."),
+    )
+    role.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="SITE",
+        help=_("A site (library) a staff account works for, as its kiosks name it; repeatable."),
+    )
+    for child in (disable, reset, role):
         # The settings flags may come after the action too; SUPPRESS keeps the parent's value.
         add_settings_flags(child, default=argparse.SUPPRESS)
 
@@ -52,6 +73,14 @@ def run_staff(
         print(
             _("Staff user {name} is disabled; {count} session(s) ended.").format(
                 name=args.username.strip(), count=ended
+            )
+        )
+        return 0
+    if args.staff_command == "role":
+        set_staff_role(engine_of(args), args.username, args.role, args.site)
+        print(
+            _("Staff user {name} is now {role}; their sessions ended.").format(
+                name=args.username.strip(), role=args.role
             )
         )
         return 0

@@ -14,8 +14,17 @@ from sqlalchemy import select
 from sync.demo import demo_config_bytes
 from sync.protocol import KioskConfig, make_batch_file
 from sync.server import cli
+from sync.server.db import audit
 from sync.server.db.kiosks import Enrolled
-from sync.server.db.tables import batches, events, kiosks, records, staff_users, themes
+from sync.server.db.tables import (
+    batches,
+    events,
+    kiosks,
+    records,
+    staff_user_sites,
+    staff_users,
+    themes,
+)
 from sync.server.db.usb_import import USB_FILE_MAX_BYTES
 
 
@@ -76,6 +85,30 @@ def test_add_staff_stores_an_argon2id_hash(run, engine):
     assert status == 1 and "already exists" in err
     status, _, err = run("add-staff", "pekka", "--password-stdin", stdin="short\n")
     assert status == 1 and "at least" in err
+
+
+def test_add_staff_with_a_role_and_sites(run, engine):
+    status, _, err = run("add-staff", "anna", "--role", "staff", "--password-stdin", stdin="x" * 12)
+    assert status == 1 and err.count("\n") == 1 and "site" in err  # one clear line, no prompt
+    status, _, err = run(
+        "add-staff", "ville", "--role", "viewer", "--site", "Rantakylä", "--password-stdin"
+    )
+    assert status == 1 and err.count("\n") == 1
+    args = ("--role", "staff", "--site", "Pääkirjasto", "--site", "Rantakylä")
+    assert run("add-staff", "anna", *args, "--password-stdin", stdin="x" * 12 + "\n")[0] == 0
+    assert run("add-staff", "pertti", "--password-stdin", stdin="y" * 12 + "\n")[0] == 0
+    with engine.connect() as conn:
+        roles = dict(conn.execute(select(staff_users.c.username, staff_users.c.role)).all())
+        sites = sorted(conn.execute(select(staff_user_sites.c.site)).scalars())
+    assert roles == {"anna": "staff", "pertti": "admin"}
+    assert sites == ["Pääkirjasto", "Rantakylä"]
+    assert run("staff", "role", "anna", "--role", "staff")[0] == 1  # staff needs a site
+    assert run("staff", "role", "anna", "--role", "viewer")[0] == 0
+    assert run("staff", "role", "nobody", "--role", "viewer")[0] == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(staff_user_sites.c.site)).all() == []
+        actions = [e["action"] for e in audit.entries(conn, limit=None)]
+    assert actions == ["account_change", "account_create", "account_create"]
 
 
 def test_add_staff_asks_twice(run, engine, monkeypatch):

@@ -22,6 +22,7 @@ from sqlalchemy import (
     true,
 )
 
+from sync.server.db.roles import kiosk_in_scope
 from sync.server.db.story_moderation import (
     PENDING,
     STORY_STATUSES,
@@ -36,6 +37,7 @@ from sync.server.db.tables import (
     records,
     story_privacy,
 )
+from sync.server.domain.roles import EVERYTHING, Scope
 
 __all__ = [
     "PENDING",
@@ -66,7 +68,9 @@ def _utc(value: datetime | None) -> datetime | None:
 # --- overview and batches
 
 
-def kiosk_overview(conn: Connection, now: datetime, zone: tzinfo = UTC) -> list[dict]:
+def kiosk_overview(
+    conn: Connection, now: datetime, zone: tzinfo = UTC, scope: Scope = EVERYTHING
+) -> list[dict]:
     """Per kiosk (site order): last batch, visits (not records) today and this ISO week, and the
     silence warning. "Today" and "this week" begin at midnight in ``zone`` (the city's time)."""
     local = now.astimezone(zone)
@@ -105,6 +109,7 @@ def kiosk_overview(conn: Connection, now: datetime, zone: tzinfo = UTC) -> list[
         )
         .outerjoin(last_batch, last_batch.c.kiosk_id == kiosks.c.id)
         .outerjoin(counts, counts.c.kiosk_id == kiosks.c.id)
+        .where(kiosk_in_scope(kiosks.c.id, scope))
         .order_by(kiosks.c.site, kiosks.c.name)
     ).mappings()
     out = []
@@ -122,11 +127,18 @@ def kiosk_overview(conn: Connection, now: datetime, zone: tzinfo = UTC) -> list[
     return out
 
 
-def batch_list(conn: Connection, kiosk_id: str | None = None, limit: int = 200, offset: int = 0):
+def batch_list(
+    conn: Connection,
+    kiosk_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    scope: Scope = EVERYTHING,
+):
     """Newest batches first, with their kiosk's name and site."""
     query = (
         select(batches, kiosks.c.name.label("kiosk_name"), kiosks.c.site)
         .join(kiosks, kiosks.c.id == batches.c.kiosk_id)
+        .where(kiosk_in_scope(batches.c.kiosk_id, scope))
         .order_by(batches.c.received_at.desc(), batches.c.batch_id)
         .limit(limit)
         .offset(offset)
@@ -138,13 +150,15 @@ def batch_list(conn: Connection, kiosk_id: str | None = None, limit: int = 200, 
     ]
 
 
-def batch_detail(conn: Connection, batch_id: str) -> tuple[dict | None, list[dict]]:
+def batch_detail(
+    conn: Connection, batch_id: str, scope: Scope = EVERYTHING
+) -> tuple[dict | None, list[dict]]:
     """The batch row and its records (oldest first), or (None, []) when there is no such batch."""
     batch = (
         conn.execute(
             select(batches, kiosks.c.name.label("kiosk_name"), kiosks.c.site)
             .join(kiosks, kiosks.c.id == batches.c.kiosk_id)
-            .where(batches.c.batch_id == batch_id)
+            .where(batches.c.batch_id == batch_id, kiosk_in_scope(batches.c.kiosk_id, scope))
         )
         .mappings()
         .first()
@@ -163,6 +177,7 @@ def export_records(
     event_id: str | None = None,
     batch_id: str | None = None,
     kiosk_id: str | None = None,
+    scope: Scope = EVERYTHING,
 ) -> Iterator[Mapping]:
     """Records in creation order, streamed; filters are ANDed when given."""
     # The privacy gate's columns ride along, so the export can leave out unpublishable text.
@@ -174,6 +189,7 @@ def export_records(
             story_privacy.c.override_reason,
         )
         .select_from(records.outerjoin(story_privacy, story_privacy.c.record_id == records.c.id))
+        .where(kiosk_in_scope(records.c.kiosk_id, scope))
         .order_by(records.c.created_at, records.c.id)
     )
     if event_id:
@@ -231,10 +247,10 @@ def _choices(conn: Connection, *conds) -> list[tuple[str, str]]:
     ]
 
 
-def mood_rows(conn: Connection, since: datetime) -> dict:
+def mood_rows(conn: Connection, since: datetime, scope: Scope = EVERYTHING) -> dict:
     """What the overview needs since ``since``: ``ratings`` and theme ``choices`` (mood per
     theme) and ``people`` (who is missing)."""
-    recent = records.c.created_at >= since
+    recent = and_(records.c.created_at >= since, kiosk_in_scope(records.c.kiosk_id, scope))
     people = [
         dict(r)
         for r in conn.execute(
@@ -248,19 +264,22 @@ def mood_rows(conn: Connection, since: datetime) -> dict:
     }
 
 
-def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> dict:
+def chart_rows(
+    conn: Connection, theme_id: str | None, event_id: str | None, scope: Scope = EVERYTHING
+) -> dict:
     """Raw rows for the pictures, filtered to a theme's visits and/or an event: ``ratings``
     (for faces per visit), ``theme_counts``, ``choices`` (event filter only: the mood of every
     theme side by side) and ``people`` (age groups and districts)."""
-    conds = []
+    in_scope = kiosk_in_scope(records.c.kiosk_id, scope)
+    conds = [in_scope]
     if event_id:
         conds.append(records.c.event_id == event_id)
     if theme_id:
         conds.append(records.c.visit_id.in_(_visits_with_theme(theme_id)))
     where = and_(true(), *conds)
     ratings = _ratings(conn, where)
-    event_only = [records.c.event_id == event_id] if event_id else []
-    theme_conds = [records.c.kind == "themes"]
+    event_only = [in_scope] + ([records.c.event_id == event_id] if event_id else [])
+    theme_conds = [records.c.kind == "themes", in_scope]
     if event_id:
         theme_conds.append(records.c.event_id == event_id)
     chosen = conn.execute(

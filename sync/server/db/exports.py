@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from sync.server.db.roles import kiosk_in_scope
 from sync.server.db.tables import events, kiosks, records, story_privacy, themes
+from sync.server.domain.roles import EVERYTHING, Scope
 
 __all__ = ["CHUNK", "export_names", "visit_record_groups"]
 
@@ -37,9 +39,11 @@ def visit_record_groups(
     event_id: str | None = None,
     kiosk_id: str | None = None,
     batch_id: str | None = None,
+    scope: Scope = EVERYTHING,
 ) -> Iterator[tuple[list[Mapping[Any, Any]], dict[Any, Any]]]:
-    """(records of one visit, the privacy-gate rows of its stories), visit by visit."""
-    conds = _filters(event_id, kiosk_id, batch_id)
+    """(records of one visit, the privacy-gate rows of its stories), visit by visit; only
+    records of kiosks in ``scope``."""
+    conds = [*_filters(event_id, kiosk_id, batch_id), kiosk_in_scope(records.c.kiosk_id, scope)]
     started = func.min(records.c.created_at).label("started")
     order = (
         select(records.c.visit_id, started)

@@ -4,6 +4,11 @@ status updates) and events (with their kiosks and which are active).
 Same contract as :mod:`sync.server.db.dashboard`: Connections for reads, Engines for writes through
 ``write_connection``; ``ValueError`` naming the field (nothing written) for wrong input,
 ``LookupError`` for a theme or event that does not exist.
+
+Roles: every function takes a ``scope`` (default :data:`~sync.server.domain.roles.EVERYTHING`).
+Reads show region-wide themes and events and those of the scope's sites; a theme or event of
+another site is ``LookupError`` (as if it did not exist); changing a region-wide one, or giving
+one a site outside the scope, is ``PermissionError`` (:meth:`Scope.may_edit_site`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
 from sync.server.db.events import activate, conflicting_active_events
+from sync.server.db.roles import kiosk_in_scope, site_in_scope
 from sync.server.db.tables import (
     event_kiosks,
     events,
@@ -28,6 +34,7 @@ from sync.server.db.tables import (
 from sync.server.db.theme_edits import story_choices
 from sync.server.domain.audit import SYSTEM, Actor
 from sync.server.domain.edit_diff import changes, plain
+from sync.server.domain.roles import EVERYTHING, Scope
 from sync.server.errors import FormError
 
 __all__ = [
@@ -49,10 +56,16 @@ __all__ = [
 # --- themes
 
 
-def theme_list(conn: Connection, include_inactive: bool = True) -> list[dict]:
+def theme_list(
+    conn: Connection, include_inactive: bool = True, scope: Scope = EVERYTHING
+) -> list[dict]:
     """Themes in display order, each with ``steps`` (by date) and ``updates`` (newest first,
     each with ``answers``: the ids of the stories it answers)."""
-    query = select(themes).order_by(themes.c.sort_order, themes.c.id)
+    query = (
+        select(themes)
+        .where(site_in_scope(themes.c.site, scope))
+        .order_by(themes.c.sort_order, themes.c.id)
+    )
     if not include_inactive:
         query = query.where(themes.c.active.is_(True))
     out = [dict(r) | {"steps": [], "updates": []} for r in conn.execute(query).mappings()]
@@ -80,16 +93,33 @@ def theme_list(conn: Connection, include_inactive: bool = True) -> list[dict]:
     return out
 
 
-def save_theme(engine: Engine, values: Mapping, *, create: bool, actor: Actor = SYSTEM) -> None:
+def _check_site(scope: Scope, site: str | None) -> None:
+    if not scope.may_edit_site(site):
+        raise PermissionError("only an administrator changes region-wide or other sites' ones")
+
+
+def save_theme(
+    engine: Engine,
+    values: Mapping,
+    *,
+    create: bool,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
+) -> None:
     """Insert (``create``, as a draft: on no kiosk until published) or update a theme;
     ``values`` already validated by the caller. The audit trail gets before and after."""
     now = datetime.now(UTC)
     with write_connection(engine) as conn:
         before = conn.execute(select(themes).where(themes.c.id == values["id"])).mappings().first()
         if create and before is not None:
+            if not scope.covers(before["site"]):
+                raise ValueError(f"id: the id {values['id']!r} is taken; choose another")
             raise ValueError(f"id: a theme with id {values['id']!r} exists already")
-        if not create and before is None:
+        if not create and (before is None or not scope.covers(before["site"])):
             raise LookupError("no such theme")
+        if before is not None:
+            _check_site(scope, before["site"])
+        _check_site(scope, values.get("site", before["site"] if before is not None else None))
         if create:
             conn.execute(insert(themes).values(**values, draft=True, updated_at=now))
             audit.append(conn, actor, "theme_create", values["id"], {"after": plain(values)})
@@ -100,7 +130,11 @@ def save_theme(engine: Engine, values: Mapping, *, create: bool, actor: Actor = 
             audit.append(conn, actor, "theme_edit", values["id"], changes(dict(before), values))
 
 
-def _touch_theme(conn: Connection, theme_id: str) -> None:
+def _touch_theme(conn: Connection, theme_id: str, scope: Scope = EVERYTHING) -> None:
+    site = conn.execute(select(themes.c.site).where(themes.c.id == theme_id)).first()
+    if site is None or not scope.covers(site.site):
+        raise LookupError("no such theme")
+    _check_site(scope, site.site)
     # kiosk-config and caches key on updated_at; any change to a theme's parts counts.
     result = conn.execute(
         update(themes).where(themes.c.id == theme_id).values(updated_at=datetime.now(UTC))
@@ -124,9 +158,15 @@ def _step(conn: Connection, theme_id: str, step_id: int) -> dict:
     return dict(row)
 
 
-def add_step(engine: Engine, theme_id: str, values: Mapping, actor: Actor = SYSTEM) -> None:
+def add_step(
+    engine: Engine,
+    theme_id: str,
+    values: Mapping,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
+) -> None:
     with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+        _touch_theme(conn, theme_id, scope)
         step_id = conn.execute(
             insert(theme_steps).values(theme_id=theme_id, **values).returning(theme_steps.c.id)
         ).scalar_one()
@@ -136,17 +176,27 @@ def add_step(engine: Engine, theme_id: str, values: Mapping, actor: Actor = SYST
 
 
 def set_step_done(
-    engine: Engine, theme_id: str, step_id: int, done: bool, actor: Actor = SYSTEM
+    engine: Engine,
+    theme_id: str,
+    step_id: int,
+    done: bool,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
 ) -> None:
-    edit_step(engine, theme_id, step_id, {"done": done}, actor)
+    edit_step(engine, theme_id, step_id, {"done": done}, actor, scope)
 
 
 def edit_step(
-    engine: Engine, theme_id: str, step_id: int, values: Mapping, actor: Actor = SYSTEM
+    engine: Engine,
+    theme_id: str,
+    step_id: int,
+    values: Mapping,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
 ) -> None:
     """Change a step's date, titles or done mark; the audit trail gets before and after."""
     with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+        _touch_theme(conn, theme_id, scope)
         before = _step(conn, theme_id, step_id)
         conn.execute(
             update(theme_steps)
@@ -156,9 +206,15 @@ def edit_step(
         audit.append(conn, actor, "step_edit", f"{theme_id}/{step_id}", changes(before, values))
 
 
-def delete_step(engine: Engine, theme_id: str, step_id: int, actor: Actor = SYSTEM) -> None:
+def delete_step(
+    engine: Engine,
+    theme_id: str,
+    step_id: int,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
+) -> None:
     with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+        _touch_theme(conn, theme_id, scope)
         before = _step(conn, theme_id, step_id)
         conn.execute(
             delete(theme_steps).where(
@@ -175,10 +231,11 @@ def add_update(
     staff: str,
     story_ids: Sequence[str] = (),
     actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
 ) -> None:
     """Add a status update; ``story_ids`` are the stories it answers (ids of story records)."""
     with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+        _touch_theme(conn, theme_id, scope)
         answers = sorted(set(story_ids))
         if answers:
             known = {s["id"] for s in story_choices(conn, theme_id, limit=None)}
@@ -203,9 +260,15 @@ def add_update(
         )
 
 
-def delete_update(engine: Engine, theme_id: str, update_id: int, actor: Actor = SYSTEM) -> None:
+def delete_update(
+    engine: Engine,
+    theme_id: str,
+    update_id: int,
+    actor: Actor = SYSTEM,
+    scope: Scope = EVERYTHING,
+) -> None:
     with write_connection(engine) as conn:
-        _touch_theme(conn, theme_id)
+        _touch_theme(conn, theme_id, scope)
         before = (
             conn.execute(
                 select(theme_updates).where(
@@ -245,11 +308,15 @@ def delete_update(engine: Engine, theme_id: str, update_id: int, actor: Actor = 
 # --- events
 
 
-def event_list(conn: Connection) -> list[dict]:
+def event_list(conn: Connection, scope: Scope = EVERYTHING) -> list[dict]:
     """Events, newest date first, each with the ids of its kiosks."""
     out = [
         dict(r) | {"kiosk_ids": []}
-        for r in conn.execute(select(events).order_by(events.c.event_date.desc())).mappings()
+        for r in conn.execute(
+            select(events)
+            .where(site_in_scope(events.c.site, scope))
+            .order_by(events.c.event_date.desc())
+        ).mappings()
     ]
     by_id = {e["id"]: e for e in out}
     for event_id, kiosk_id in conn.execute(
@@ -260,31 +327,58 @@ def event_list(conn: Connection) -> list[dict]:
     return out
 
 
-def kiosk_choices(conn: Connection) -> list[dict]:
+def kiosk_choices(conn: Connection, scope: Scope = EVERYTHING) -> list[dict]:
     return [
         dict(r)
         for r in conn.execute(
-            select(kiosks.c.id, kiosks.c.name, kiosks.c.site).order_by(kiosks.c.site, kiosks.c.name)
+            select(kiosks.c.id, kiosks.c.name, kiosks.c.site)
+            .where(kiosk_in_scope(kiosks.c.id, scope))
+            .order_by(kiosks.c.site, kiosks.c.name)
         ).mappings()
     ]
 
 
-def save_event(engine: Engine, values: Mapping, kiosk_ids: list[str], *, create: bool) -> None:
+def save_event(
+    engine: Engine,
+    values: Mapping,
+    kiosk_ids: list[str],
+    *,
+    create: bool,
+    scope: Scope = EVERYTHING,
+) -> None:
     """Insert or update an event and replace its kiosk list.
 
-    Refused with ``ValueError`` naming ``kiosks``: an unknown kiosk id, or a new kiosk list that
-    would give some kiosk two active events (see :mod:`sync.server.db.events`).
+    Refused with ``ValueError`` naming ``kiosks``: an unknown kiosk id (or one outside the
+    scope), a kiosk of another site than the event's, an event of a site with no kiosks chosen
+    (it would reach every kiosk of the region), or a new kiosk list that would give some kiosk
+    two active events (see :mod:`sync.server.db.events`).
     """
     with write_connection(engine) as conn:
-        known = {r[0] for r in conn.execute(select(kiosks.c.id))}
+        known = {
+            r.id: r.site
+            for r in conn.execute(
+                select(kiosks.c.id, kiosks.c.site).where(kiosk_in_scope(kiosks.c.id, scope))
+            )
+        }
         unknown = [k for k in kiosk_ids if k not in known]
         if unknown:
             raise ValueError(f"kiosks: unknown kiosk {unknown[0]!r}")
-        row = conn.execute(select(events.c.active).where(events.c.id == values["id"])).first()
+        row = conn.execute(
+            select(events.c.active, events.c.site).where(events.c.id == values["id"])
+        ).first()
         if create and row is not None:
             raise ValueError(f"id: an event with id {values['id']!r} exists already")
-        if not create and row is None:
+        if not create and (row is None or not scope.covers(row.site)):
             raise LookupError("no such event")
+        if row is not None:
+            _check_site(scope, row.site)
+        site = values.get("site", row.site if row is not None else None)
+        _check_site(scope, site)
+        if site is not None:
+            if not kiosk_ids:
+                raise FormError("kiosks: choose the kiosks of %(site)s for this event.", site=site)
+            if any(known[k] != site for k in kiosk_ids):
+                raise FormError("kiosks: choose only kiosks of %(site)s.", site=site)
         if row is not None and row.active:
             clashing = conflicting_active_events(conn, values["id"], kiosk_ids)
             if clashing:
@@ -305,13 +399,15 @@ def save_event(engine: Engine, values: Mapping, kiosk_ids: list[str], *, create:
             conn.execute(insert(event_kiosks).values(event_id=values["id"], kiosk_id=kiosk_id))
 
 
-def activate_event(engine: Engine, event_id: str) -> list[str]:
+def activate_event(engine: Engine, event_id: str, scope: Scope = EVERYTHING) -> list[str]:
     """Make ``event_id`` active at its kiosks; return the active events that this ended.
 
     Ended are the ones that clashed with it (both for all kiosks, or sharing a kiosk): each
     kiosk keeps exactly one event of each kind, and kiosk-config hands each kiosk its own.
     """
     with write_connection(engine) as conn:
-        if conn.execute(select(events.c.id).where(events.c.id == event_id)).first() is None:
+        row = conn.execute(select(events.c.site).where(events.c.id == event_id)).first()
+        if row is None or not scope.covers(row.site):
             raise LookupError("no such event")
+        _check_site(scope, row.site)
         return activate(conn, event_id)

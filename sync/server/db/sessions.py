@@ -55,6 +55,7 @@ class SessionUser:
     user_id: int
     username: str
     last_seen_at: datetime
+    role: str = "admin"
 
 
 def token_sha256(token: str) -> str:
@@ -84,7 +85,12 @@ def session_user(
     if not token or len(token) > 100:
         return None
     row = conn.execute(
-        select(staff_users.c.id, staff_users.c.username, staff_sessions.c.last_seen_at)
+        select(
+            staff_users.c.id,
+            staff_users.c.username,
+            staff_sessions.c.last_seen_at,
+            staff_users.c.role,
+        )
         .select_from(staff_sessions.join(staff_users, staff_users.c.id == staff_sessions.c.user_id))
         .where(
             staff_sessions.c.token_sha256 == token_sha256(token),
@@ -96,7 +102,7 @@ def session_user(
     ).first()
     if row is None:
         return None
-    return SessionUser(row.id, row.username, _aware(row.last_seen_at))
+    return SessionUser(row.id, row.username, _aware(row.last_seen_at), row.role)
 
 
 def touch(conn: Connection, token: str, *, now: datetime) -> None:

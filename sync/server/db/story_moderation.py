@@ -6,7 +6,8 @@ audit entry in ONE transaction; approving a story with open personal-data findin
 :data:`~sync.server.domain.privacy_gate.MIN_REASON_CHARS` characters is given (that is the
 override, kept with who and when); a withdrawn story refusing every action (the visitor's word
 wins); errors being ``ValueError`` sentences a moderator can act on, ``LookupError`` for an
-unknown story.
+unknown story (or one from a kiosk outside the ``scope``, which every function takes; the
+default is every site).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, func, or_, select, update
 
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
+from sync.server.db.roles import kiosk_in_scope
 from sync.server.db.story_privacy import attach_privacy, privacy_of, set_privacy, shown_text
 from sync.server.db.tables import records
 from sync.server.domain.audit import Actor
@@ -28,6 +30,7 @@ from sync.server.domain.privacy_gate import (
     finding_key,
     redact_all,
 )
+from sync.server.domain.roles import EVERYTHING, Scope
 
 __all__ = [
     "ACTIONS",
@@ -43,7 +46,13 @@ STORY_STATUSES = ("pending", "approved", "hidden", "withdrawn")
 ACTIONS = ("approve", "hide", "pending", "redact", "redact_all", "dismiss", "flag", "unflag")
 
 
-def story_queue(conn: Any, status: str = PENDING, limit: int = 200, offset: int = 0) -> list[dict]:
+def story_queue(
+    conn: Any,
+    status: str = PENDING,
+    limit: int = 200,
+    offset: int = 0,
+    scope: Scope = EVERYTHING,
+) -> list[dict]:
     """Stories with ``status`` (pending includes never-moderated ones); flagged ones first, then
     oldest first. The record id breaks ties, so pages read with ``limit`` and ``offset`` neither
     skip nor repeat a story. Each row carries ``privacy`` (open and dismissed findings, the
@@ -56,7 +65,7 @@ def story_queue(conn: Any, status: str = PENDING, limit: int = 200, offset: int 
         dict(r)
         for r in conn.execute(
             select(records)
-            .where(records.c.kind == "story", cond)
+            .where(records.c.kind == "story", cond, kiosk_in_scope(records.c.kiosk_id, scope))
             .order_by(records.c.personal_data_suspected.desc(), records.c.created_at, records.c.id)
             .limit(limit)
             .offset(offset)
@@ -67,10 +76,12 @@ def story_queue(conn: Any, status: str = PENDING, limit: int = 200, offset: int 
     return rows
 
 
-def story_counts(conn: Any) -> dict[str, int]:
+def story_counts(conn: Any, scope: Scope = EVERYTHING) -> dict[str, int]:
     status = func.coalesce(records.c.story_status, PENDING)
     rows = conn.execute(
-        select(status, func.count()).where(records.c.kind == "story").group_by(status)
+        select(status, func.count())
+        .where(records.c.kind == "story", kiosk_in_scope(records.c.kiosk_id, scope))
+        .group_by(status)
     ).all()
     return {s: 0 for s in STORY_STATUSES} | {s: int(n) for s, n in rows}
 
@@ -85,6 +96,7 @@ def moderate_story(
     finding: str = "",
     reason: str = "",
     now: datetime | None = None,
+    scope: Scope = EVERYTHING,
 ) -> str:
     """Do ``action`` on a story; returns the audit action name that was recorded.
 
@@ -100,7 +112,11 @@ def moderate_story(
             conn.execute(
                 select(
                     records.c.id, records.c.story, records.c.story_redacted, records.c.story_status
-                ).where(records.c.id == record_id, records.c.kind == "story")
+                ).where(
+                    records.c.id == record_id,
+                    records.c.kind == "story",
+                    kiosk_in_scope(records.c.kiosk_id, scope),
+                )
             )
             .mappings()
             .first()

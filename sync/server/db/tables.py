@@ -149,6 +149,8 @@ themes = Table(
     Column("updated_at", UTC_TIME, nullable=False),
     # A new theme is a draft (on no kiosk and no public page) until staff publish it.
     Column("draft", Boolean, nullable=False, default=False, server_default=false()),
+    # The site (a kiosk's ``site`` text) the theme belongs to; NULL: region-wide (roles).
+    Column("site", String(200)),
 )
 
 theme_steps = Table(
@@ -200,6 +202,8 @@ events = Table(
     Column("end_time", Time),
     Column("location_sv", String(200), nullable=False, default=""),
     Column("location_en", String(200), nullable=False, default=""),
+    # The site (a kiosk's ``site`` text) the event belongs to; NULL: region-wide (roles).
+    Column("site", String(200)),
 )
 
 event_kiosks = Table(
@@ -217,6 +221,8 @@ staff_users = Table(
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("created_at", UTC_TIME, nullable=False),
     Column("disabled_at", UTC_TIME),
+    # admin (everything) | staff (the sites in staff_user_sites) | viewer (pictures only).
+    Column("role", String(16), nullable=False, default="admin", server_default="admin"),
     UniqueConstraint("username"),
 )
 
@@ -316,4 +322,12 @@ theme_update_stories = Table(
     ),
     Column("record_id", String(36), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_theme_update_stories_record", "record_id"),
+)
+
+# The sites (a kiosk's ``site`` text) a ``staff`` account works for (roles).
+staff_user_sites = Table(
+    "staff_user_sites",
+    metadata,
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site", String(200), primary_key=True),
 )

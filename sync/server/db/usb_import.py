@@ -33,6 +33,7 @@ from sync.server.db import audit
 from sync.server.db.ingest import IngestResult, parse_batch, store_batch
 from sync.server.db.kiosks import get_kiosk
 from sync.server.domain.audit import Actor
+from sync.server.domain.roles import EVERYTHING, Scope
 from sync.server.errors import Conflict, DomainError, PayloadTooLarge
 from sync.usb_crypto import SealedFileError, is_sealed, open_sealed
 
@@ -117,6 +118,7 @@ def import_batch_file(
     actor: Actor,
     file_name: str = "",
     private_keys: Iterable[PrivateKey] = (),
+    scope: Scope = EVERYTHING,
     age_groups: Iterable[str] | None = None,
     districts: Iterable[str] | None = None,
     now: datetime | None = None,
@@ -130,7 +132,8 @@ def import_batch_file(
         if ID_RE.fullmatch(kiosk_id):
             with engine.connect() as conn:
                 kiosk = get_kiosk(conn, kiosk_id)
-        if kiosk is None:
+        if kiosk is None or not scope.covers_site(kiosk.site):
+            # A kiosk of another library is, to a site's staff, a kiosk they do not know.
             raise BatchFileRefused(
                 "unknown-kiosk", f"unknown kiosk {kiosk_id!r}", kiosk_id=kiosk_id[:128]
             )

@@ -30,10 +30,13 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
+from sync.server.db import audit, roles, sessions, sign_in
 from sync.server.db import login_attempts as attempts
-from sync.server.db import sessions, sign_in
 from sync.server.db.engine import write_connection
+from sync.server.db.staff_users import sign_out_everywhere
+from sync.server.domain.audit import Actor
 from sync.server.domain.i18n import negotiate, translations
+from sync.server.domain.roles import ADMIN, STAFF, Scope, allowed
 from sync.server.input_guard import same_secret
 from sync.server.passwords import verify_off_loop
 from sync.server.resources.rendering import render_page
@@ -41,6 +44,7 @@ from sync.server.resources.staff.forms import FormError
 
 __all__ = [
     "ACCOUNT_FAILURES_PER_MINUTE",
+    "StaffForbidden",
     "ADDRESS_FAILURES_PER_MINUTE",
     "SESSION_COOKIE",
     "StaffUser",
@@ -67,6 +71,30 @@ router = APIRouter()
 class StaffUser:
     id: int
     username: str
+    role: str = ADMIN
+    sites: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> Scope:
+        """The sites this account's queries may touch (every site for an admin)."""
+        return Scope.of(self.role, self.sites)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+class _LoginRedirect(HTTPException):
+    pass
+
+
+class StaffForbidden(HTTPException):
+    """A signed-in account asked for a staff URL its role does not open: a 403 page with a
+    plain sentence (``app`` renders it)."""
+
+    def __init__(self, user: StaffUser | None = None) -> None:
+        super().__init__(status_code=403, detail="Your account does not have access to this page.")
+        self.user = user
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -131,6 +159,7 @@ def _current_user(request: Request) -> StaffUser | None:
     now = datetime.now(UTC)
     with engine.connect() as conn:
         found = sessions.session_user(conn, token, now=now, idle=_idle(request))
+        sites = roles.account_sites(conn, found.user_id) if found and found.role == STAFF else []
     if found is None:
         return None
     if now - found.last_seen_at >= sessions.TOUCH_EVERY:
@@ -138,11 +167,19 @@ def _current_user(request: Request) -> StaffUser | None:
             sessions.touch(conn, token, now=now)
     request.state.csrf = data["csrf"]
     request.state.session_token = token
-    return StaffUser(found.user_id, found.username)
+    return StaffUser(found.user_id, found.username, found.role, tuple(sites))
 
 
-class _LoginRedirect(HTTPException):
-    pass
+def _check_role(request: Request, user: StaffUser) -> StaffUser:
+    """The route's path template decides (domain.roles.allowed): a viewer sees the pictures,
+    a staff member everything but the admin pages."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    if not allowed(user.role, path):
+        if path in ("/staff", "/staff/"):  # where sign-in lands: a viewer's page is Pictures
+            raise _LoginRedirect(status_code=303, headers={"Location": "/staff/pictures"})
+        raise StaffForbidden(user)
+    return user
 
 
 def require_staff_page(request: Request) -> StaffUser:
@@ -153,7 +190,7 @@ def require_staff_page(request: Request) -> StaffUser:
         raise _LoginRedirect(
             status_code=303, headers={"Location": f"/staff/login?next={quote(target, safe='')}"}
         )
-    return user
+    return _check_role(request, user)
 
 
 def require_staff_api(request: Request) -> StaffUser:
@@ -161,7 +198,7 @@ def require_staff_api(request: Request) -> StaffUser:
     user = _current_user(request)
     if user is None:
         raise HTTPException(status_code=401, detail="sign in to the staff pages first")
-    return user
+    return _check_role(request, user)
 
 
 def _same_origin(request: Request) -> bool:
@@ -237,6 +274,14 @@ async def login_submit(request: Request, form: CsrfForm):
         log.warning(
             "throttled staff login for %r from %s at %s", username, address, now.isoformat()
         )
+        await run_in_threadpool(
+            audit.record,
+            engine,
+            Actor(username or "?", address),
+            "login_failed",
+            username,
+            {"reason": "throttled"},
+        )
         return _login_page(request, error="throttled", status_code=429, username=username)
     if verdict.delay_seconds:
         # Failures for this account from elsewhere: slower, never locked.
@@ -244,29 +289,41 @@ async def login_submit(request: Request, form: CsrfForm):
     row = await run_in_threadpool(_account, engine, username)
     if not await verify_off_loop(row.password_hash if row else None, password) or row is None:
         log.warning("failed staff login for %r from %s at %s", username, address, now.isoformat())
+        await run_in_threadpool(
+            audit.record,
+            engine,
+            Actor(username or "?", address),
+            "login_failed",
+            username,
+            {"reason": "wrong"},
+        )
         return _login_page(request, error="wrong", status_code=401, username=username)
     token = await run_in_threadpool(sessions.open_session, engine, verdict.attempt_id, row.id)
+    await run_in_threadpool(audit.record, engine, Actor(row.username, address), "login", "")
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     # A fresh CSRF token at sign-in: a token seen before login is worth nothing after it.
     _write_session(request, response, {"sid": token, "csrf": secrets.token_urlsafe(24)})
     return response
 
 
-def _revoke(engine, token: str | None, user_id: int | None) -> None:
+def _address(request: Request) -> str:
+    return (request.client.host if request.client else "")[:64]
+
+
+def _revoke(engine, token: str, address: str) -> None:
     now = datetime.now(UTC)
     with write_connection(engine) as conn:
-        if user_id is not None:
-            sessions.revoke_all_for_user(conn, user_id, now=now)
-        elif token:
-            sessions.revoke(conn, token, now=now)
+        found = sessions.session_user(conn, token, now=now, idle=sessions.SESSION_MAX_AGE)
+        if sessions.revoke(conn, token, now=now) and found is not None:
+            audit.append(conn, Actor(found.username, address), "logout", "", now=now)
 
 
 @router.post("/staff/logout", include_in_schema=False)
 async def logout(request: Request, form: CsrfForm):
     """End this session on the server too: a copy of the cookie is worth nothing after it."""
     token = read_session(request).get("sid")
-    if isinstance(token, str):
-        await run_in_threadpool(_revoke, request.app.state.engine, token, None)
+    if isinstance(token, str) and token:
+        await run_in_threadpool(_revoke, request.app.state.engine, token, _address(request))
     return _signed_out(request)
 
 
@@ -275,7 +332,10 @@ async def logout_everywhere(request: Request, form: CsrfForm):
     """Sign out everywhere: every session of the signed-in account, on every device."""
     user = await run_in_threadpool(_current_user, request)
     if user is not None:
-        await run_in_threadpool(_revoke, request.app.state.engine, None, user.id)
+        actor = Actor(user.username, _address(request))
+        await run_in_threadpool(
+            sign_out_everywhere, request.app.state.engine, user.id, actor, user.username
+        )
     return _signed_out(request)
 
 

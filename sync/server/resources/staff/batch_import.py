@@ -51,6 +51,7 @@ def import_batch(request: Request, user: PageUser, form: CsrfForm):
             actor=actor_of(request, user),
             file_name=upload.filename,
             private_keys=usb_private_keys(settings),
+            scope=user.scope,
             age_groups=settings.age_groups,
             districts=settings.districts,
         )

@@ -38,8 +38,8 @@ router = APIRouter()
 @router.get("/staff/exports", include_in_schema=False)
 def exports_page(request: Request, user: PageUser):
     with request.app.state.engine.connect() as conn:
-        events = plan.event_list(conn)
-        kiosks = plan.kiosk_choices(conn)
+        events = plan.event_list(conn, scope=user.scope)
+        kiosks = plan.kiosk_choices(conn, scope=user.scope)
     return staff_page(
         request,
         user,
@@ -89,7 +89,7 @@ def export(request: Request, user: ApiUser):
     def record_rows() -> Iterator[dict]:
         # The connection lives as long as the download; rows stream in chunks of 500.
         with engine.connect() as conn:
-            for record in q.export_records(conn, **filters):
+            for record in q.export_records(conn, **filters, scope=user.scope):
                 row = export_row(record)
                 if record["kind"] == "story" and not include_unmoderated:
                     privacy = assess(
@@ -109,7 +109,7 @@ def export(request: Request, user: ApiUser):
                 timezone=request.app.state.pages.timezone,
                 **export_names(conn, lang),
             )
-            for visit_records, gates in visit_record_groups(conn, **filters):
+            for visit_records, gates in visit_record_groups(conn, **filters, scope=user.scope):
                 yield visit_row(
                     visit_records, names, include_unmoderated=include_unmoderated, gates=gates
                 )

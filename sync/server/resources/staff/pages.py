@@ -26,6 +26,7 @@ from sync.server.resources.staff.auth import (
     ApiUser,
     CsrfForm,
     PageUser,
+    StaffForbidden,
     StaffUser,
     error_text,
     staff_lang,
@@ -40,6 +41,7 @@ from sync.server.resources.staff.forms import (
     slug,
     text,
 )
+from sync.server.resources.staff.sites import editable_sites, site_value
 
 __all__ = ["router"]
 
@@ -72,10 +74,12 @@ def overview(request: Request, user: PageUser):
     settings = request.app.state.settings
     since = now - timedelta(weeks=settings.mood_weeks)
     with _engine(request).connect() as conn:
-        kiosk_rows = q.kiosk_overview(conn, now, ZoneInfo(settings.display_timezone))
-        stories = q.story_counts(conn)
-        theme_rows = plan.theme_list(conn, include_inactive=False)
-        recent = q.mood_rows(conn, since)
+        kiosk_rows = q.kiosk_overview(
+            conn, now, ZoneInfo(settings.display_timezone), scope=user.scope
+        )
+        stories = q.story_counts(conn, scope=user.scope)
+        theme_rows = plan.theme_list(conn, include_inactive=False, scope=user.scope)
+        recent = q.mood_rows(conn, since, scope=user.scope)
     warnings = [(t, code) for t in theme_rows for code in theme_warnings(t, t["steps"], now.date())]
     # Mood per theme side by side, per visit (its last answer), quick repeats left out.
     mood = stats.mood_by_theme(
@@ -122,7 +126,7 @@ def overview_json(request: Request, user: ApiUser):
     silent > 24 h."""
     with _engine(request).connect() as conn:
         zone = ZoneInfo(request.app.state.settings.display_timezone)
-        rows = q.kiosk_overview(conn, datetime.now(UTC), zone)
+        rows = q.kiosk_overview(conn, datetime.now(UTC), zone, scope=user.scope)
     keep = ("id", "name", "site", "today", "week", "silent", "reported_pending")
     return [
         {k: r[k] for k in keep}
@@ -146,8 +150,10 @@ def batches_response(
     kiosk_id = request.query_params.get("kiosk") or None
     page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.batch_list(conn, kiosk_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
-        kiosks = plan.kiosk_choices(conn)
+        rows = q.batch_list(
+            conn, kiosk_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE, scope=user.scope
+        )
+        kiosks = plan.kiosk_choices(conn, scope=user.scope)
     return staff_page(
         request,
         user,
@@ -168,7 +174,7 @@ def batches_response(
 @router.get("/staff/batches/{batch_id}", include_in_schema=False)
 def batch_page(batch_id: str, request: Request, user: PageUser):
     with _engine(request).connect() as conn:
-        batch, rows = q.batch_detail(conn, batch_id)
+        batch, rows = q.batch_detail(conn, batch_id, scope=user.scope)
     if batch is None:
         raise HTTPException(status_code=404, detail="no such batch")
     return staff_page(
@@ -192,8 +198,10 @@ def _stories_page(
         status = q.PENDING
     page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.story_queue(conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
-        counts = q.story_counts(conn)
+        rows = q.story_queue(
+            conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE, scope=user.scope
+        )
+        counts = q.story_counts(conn, scope=user.scope)
     return staff_page(
         request,
         user,
@@ -238,6 +246,7 @@ def moderate(
             passage=str(form.get("passage", "")),
             finding=str(form.get("finding", "")),
             reason=str(form.get("reason", "")),
+            scope=user.scope,
         )
     except LookupError:
         raise HTTPException(status_code=404, detail="no such story") from None
@@ -270,7 +279,9 @@ def stories_json(request: Request, user: ApiUser, response: Response):
     status = status if status in q.STORY_STATUSES else q.PENDING
     page = _page_number(request.query_params.get("page", "0"))
     with _engine(request).connect() as conn:
-        rows = q.story_queue(conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
+        rows = q.story_queue(
+            conn, status, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE, scope=user.scope
+        )
     if len(rows) > PAGE_SIZE:
         response.headers["Link"] = (
             f'</staff/api/stories?status={status}&page={page + 1}>; rel="next"'
@@ -302,8 +313,9 @@ def _events_page(
     edit_id: str | None = None,
 ):
     with _engine(request).connect() as conn:
-        rows = plan.event_list(conn)
-        kiosks = plan.kiosk_choices(conn)
+        rows = plan.event_list(conn, scope=user.scope)
+        kiosks = plan.kiosk_choices(conn, scope=user.scope)
+        sites = editable_sites(conn, user)
     editing = next((e for e in rows if e["id"] == edit_id), None)
     if editing is not None:
         editing = editing | answer_fields(editing)
@@ -320,6 +332,7 @@ def _events_page(
             "form": form or {},
             "editing": editing,
             "ended": ended,
+            "sites": sites,
         },
         active="events",
         status_code=status_code,
@@ -348,6 +361,8 @@ def _event_values(form: dict) -> dict:
         raise FormError("end_time: the event must end after it starts.")
     values["start_time"], values["end_time"] = starts, ends
     values["answer_labels"] = answer_labels(form)
+    if "site" in form:  # absent: the event keeps its site
+        values["site"] = site_value(form)
     return values
 
 
@@ -361,7 +376,9 @@ def save_event(
     try:
         values = _event_values(form)
         kiosk_ids = [str(k) for k in form["_multi"].getlist("kiosks")]
-        plan.save_event(_engine(request), values, kiosk_ids, create=create)
+        plan.save_event(_engine(request), values, kiosk_ids, create=create, scope=user.scope)
+    except PermissionError:
+        raise StaffForbidden(user) from None
     except (ValueError, LookupError) as exc:  # FormError is a ValueError
         return _events_page(
             request,
@@ -382,9 +399,11 @@ def activate_event(
     form: CsrfForm,
 ):
     try:
-        ended = plan.activate_event(_engine(request), event_id)
+        ended = plan.activate_event(_engine(request), event_id, scope=user.scope)
     except LookupError:
         raise HTTPException(status_code=404, detail="no such event") from None
+    except PermissionError:
+        raise StaffForbidden(user) from None
     # Say which events this ended: at a region's server they may be another library's.
     query = urlencode(
         {"done": "activated", "ended": ",".join(ended)} if ended else {"done": "activated"}

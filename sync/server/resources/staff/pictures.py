@@ -23,6 +23,7 @@ from sync.server.domain import stats
 from sync.server.domain.charts import FACE_COLOURS, FACE_HATCHES, BarChart, Series, describe, render
 from sync.server.domain.i18n import translations
 from sync.server.domain.labels import FACE_LABELS, age_group_label, district_label
+from sync.server.domain.roles import EVERYTHING, Scope
 from sync.server.resources.rendering import loc
 from sync.server.resources.staff.auth import (
     ApiUser,
@@ -53,18 +54,19 @@ def _face_series(_, values_of) -> list[Series]:
     ]
 
 
-def build_charts(request: Request, lang: str) -> dict:
-    """The charts for the request's filters, plus the filter choices for the page."""
+def build_charts(request: Request, lang: str, site_scope: Scope = EVERYTHING) -> dict:
+    """The charts for the request's filters, plus the filter choices for the page; only
+    visits at kiosks of ``site_scope``'s sites."""
     _ = translations(lang).gettext
     settings = request.app.state.settings
     include_rapid = request.query_params.get("rapid") == "1"
     with request.app.state.engine.connect() as conn:
-        theme_rows = plan.theme_list(conn)
-        event_rows = plan.event_list(conn)
+        theme_rows = plan.theme_list(conn, scope=site_scope)
+        event_rows = plan.event_list(conn, scope=site_scope)
         theme_id, event_id = _filters(
             request, {t["id"] for t in theme_rows}, {e["id"] for e in event_rows}
         )
-        rows = q.chart_rows(conn, theme_id, event_id)
+        rows = q.chart_rows(conn, theme_id, event_id, scope=site_scope)
     names = {t["id"]: loc(t, "name", lang) for t in theme_rows}
     scope = []
     if theme_id:
@@ -154,7 +156,7 @@ def build_charts(request: Request, lang: str) -> dict:
 @router.get("/staff/pictures", include_in_schema=False)
 def pictures_page(request: Request, user: PageUser):
     lang = staff_lang(request)
-    data = build_charts(request, lang)
+    data = build_charts(request, lang, user.scope)
     data["descriptions"] = {
         name: describe(chart, data["total_word"]) for name, chart in data["charts"].items()
     }
@@ -176,7 +178,7 @@ def chart_file(name: str, fmt: str, request: Request, user: ApiUser):
     """One chart as ``svg`` or ``png`` (downloadable), filtered by ``?theme=`` and ``?event=``."""
     if name not in CHART_NAMES or fmt not in ("svg", "png"):
         raise HTTPException(status_code=404, detail="no such chart")
-    data = build_charts(request, staff_lang(request))
+    data = build_charts(request, staff_lang(request), user.scope)
     body = render(data["charts"][name], fmt)
     media = "image/svg+xml" if fmt == "svg" else "image/png"
     filename = "-".join(p for p in (name, data["theme_id"], data["event_id"]) if p)

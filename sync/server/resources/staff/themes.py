@@ -28,30 +28,33 @@ from sync.server.resources.staff.audit import actor_of
 from sync.server.resources.staff.auth import (
     CsrfForm,
     PageUser,
+    StaffForbidden,
     StaffUser,
     error_text,
     staff_page,
 )
 from sync.server.resources.staff.forms import FormError, checkbox, iso_date, slug, text
+from sync.server.resources.staff.sites import editable_sites, site_value
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
-def _themes_context(request: Request) -> dict:
+def _themes_context(request: Request, user: StaffUser) -> dict:
     today = q.today_utc()
     with request.app.state.engine.connect() as conn:
-        rows = plan.theme_list(conn)
+        rows = plan.theme_list(conn, scope=user.scope)
+        sites = editable_sites(conn, user)
     for theme in rows:
         theme["warnings"] = theme_warnings(theme, theme["steps"], today)
         theme["current_step"] = current_step_index(theme["steps"], today)
         theme["progress"] = path_progress(theme["steps"])
-    return {"themes": rows, "today": today, "horizon": add_months(today, 6)}
+    return {"themes": rows, "today": today, "horizon": add_months(today, 6), "sites": sites}
 
 
 def _page(request, user, *, error="", form=None, status_code=200, theme_id=None):
-    context = _themes_context(request)
+    context = _themes_context(request, user)
     template = "staff/themes.html"
     if theme_id is not None:
         theme = next((t for t in context["themes"] if t["id"] == theme_id), None)
@@ -80,6 +83,8 @@ def theme_page(theme_id: str, request: Request, user: PageUser):
 
 def _theme_values(form: dict, theme_id: str | None) -> dict:
     values: dict[str, object] = {"id": theme_id or slug(form, "id")}
+    if "site" in form:  # absent: the theme keeps its site
+        values["site"] = site_value(form)
     for lang in LANGS:
         values[f"name_{lang}"] = text(form, f"name_{lang}", required=lang == "fi")
         values[f"velho_role_{lang}"] = text(form, f"velho_role_{lang}") or None
@@ -100,6 +105,8 @@ def _run(request, user, form, theme_id, action):
         action()
     except LookupError:
         raise HTTPException(status_code=404, detail="no such theme") from None
+    except PermissionError:
+        raise StaffForbidden(user) from None
     except ValueError as exc:
         return _page(
             request,
@@ -113,10 +120,15 @@ def _run(request, user, form, theme_id, action):
     return RedirectResponse(f"{target}?done=saved", status_code=303)
 
 
-def _theme(request: Request, theme_id: str) -> dict:
-    theme = next((t for t in _themes_context(request)["themes"] if t["id"] == theme_id), None)
+def _theme(request: Request, user: StaffUser, theme_id: str, *, edit: bool = False) -> dict:
+    """The theme as the user's scope shows it (404 outside it); with ``edit``, 403 when the
+    user may read but not change it (a region-wide theme for a site's staff)."""
+    context = _themes_context(request, user)
+    theme = next((t for t in context["themes"] if t["id"] == theme_id), None)
     if theme is None:
         raise HTTPException(status_code=404, detail="no such theme")
+    if edit and not user.scope.may_edit_site(theme.get("site")):
+        raise StaffForbidden(user)
     return theme
 
 
@@ -132,7 +144,11 @@ def create_theme(request: Request, user: PageUser, form: CsrfForm):
     def action():
         values.update(_theme_values(form, None))
         plan.save_theme(
-            request.app.state.engine, values, create=True, actor=actor_of(request, user)
+            request.app.state.engine,
+            values,
+            create=True,
+            actor=actor_of(request, user),
+            scope=user.scope,
         )
 
     response = _run(request, user, form, None, action)
@@ -150,6 +166,7 @@ def save_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             _theme_values(form, theme_id),
             create=False,
             actor=actor_of(request, user),
+            scope=user.scope,
         )
 
     return _run(request, user, form, theme_id, action)
@@ -159,7 +176,7 @@ def save_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
 def publish_theme(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     """Publish a draft. With warnings (no velho, a short path) the first post shows them and
     asks; only a post with ``confirm=yes`` from that page publishes."""
-    theme = _theme(request, theme_id)
+    theme = _theme(request, user, theme_id, edit=True)
     if theme["warnings"] and form.get("confirm") != "yes":
         return _confirm(
             request,
@@ -192,14 +209,18 @@ def _step_values(form: dict) -> dict:
 def add_step(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
     def action():
         plan.add_step(
-            request.app.state.engine, theme_id, _step_values(form), actor_of(request, user)
+            request.app.state.engine,
+            theme_id,
+            _step_values(form),
+            actor_of(request, user),
+            scope=user.scope,
         )
 
     return _run(request, user, form, theme_id, action)
 
 
 def _step_page(request, user, theme_id, step_id, *, error="", form=None, status_code=200):
-    theme = _theme(request, theme_id)
+    theme = _theme(request, user, theme_id)
     step = next((s for s in theme["steps"] if s["id"] == step_id), None)
     if step is None:
         raise HTTPException(status_code=404, detail="no such step")
@@ -230,7 +251,7 @@ def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser,
     actor = actor_of(request, user)
     what = form.get("action")
     if what == "delete" and form.get("confirm") != "yes":
-        theme = _theme(request, theme_id)
+        theme = _theme(request, user, theme_id)
         step = next((s for s in theme["steps"] if s["id"] == step_id), None)
         if step is None:
             raise HTTPException(status_code=404, detail="no such step")
@@ -247,7 +268,7 @@ def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser,
         )
     if what == "save":
         try:
-            plan.edit_step(engine, theme_id, step_id, _step_values(form), actor)
+            plan.edit_step(engine, theme_id, step_id, _step_values(form), actor, scope=user.scope)
         except LookupError:
             raise HTTPException(status_code=404, detail="no such step") from None
         except ValueError as exc:
@@ -264,9 +285,9 @@ def change_step(theme_id: str, step_id: RowId, request: Request, user: PageUser,
 
     def action():
         if what == "delete":
-            plan.delete_step(engine, theme_id, step_id, actor)
+            plan.delete_step(engine, theme_id, step_id, actor, scope=user.scope)
         elif what in ("done", "undone"):
-            plan.set_step_done(engine, theme_id, step_id, what == "done", actor)
+            plan.set_step_done(engine, theme_id, step_id, what == "done", actor, scope=user.scope)
         else:
             raise ValueError("unknown step action")
 
@@ -289,6 +310,7 @@ def add_update(theme_id: str, request: Request, user: PageUser, form: CsrfForm):
             user.username,
             story_ids=stories,
             actor=actor_of(request, user),
+            scope=user.scope,
         )
 
     return _run(request, user, form, theme_id, action)
@@ -299,7 +321,7 @@ def delete_update(
     theme_id: str, update_id: RowId, request: Request, user: PageUser, form: CsrfForm
 ):
     if form.get("confirm") != "yes":
-        theme = _theme(request, theme_id)
+        theme = _theme(request, user, theme_id)
         news = next((u for u in theme["updates"] if u["id"] == update_id), None)
         if news is None:
             raise HTTPException(status_code=404, detail="no such update")
@@ -320,6 +342,6 @@ def delete_update(
         form,
         theme_id,
         lambda: plan.delete_update(
-            request.app.state.engine, theme_id, update_id, actor_of(request, user)
+            request.app.state.engine, theme_id, update_id, actor_of(request, user), scope=user.scope
         ),
     )
