@@ -345,3 +345,37 @@ def test_missing_names_the_configured_groups_without_visits():
         "kalevankangas",
         "rantakyla",
     ]
+
+
+def test_form_errors_name_the_field_as_the_page_does(client, login):
+    """ "name_fi is required." is a code; the staff member reads the field's label."""
+    from babel.messages.pofile import read_po
+
+    from sync.server.domain.i18n import LOCALE_DIR
+    from sync.server.resources.staff.auth import FIELD_LABELS
+
+    for lang in ("fi", "sv"):
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / "web.po").open("rb") as handle:
+            catalog = read_po(handle)
+        assert all(catalog.get(label) and catalog[label].string for label in FIELD_LABELS.values())
+    token = login()
+    response = client.post(
+        "/staff/events",
+        data={"csrf": token, "id": "kt-x", "event_date": "2027-01-20", "question_fi": "Q"},
+    )
+    assert response.status_code == 400
+    alert = response.text.split('role="alert">')[1].split("</p>")[0]
+    assert "Nimi suomeksi on pakollinen." in alert and "name_fi" not in alert
+
+
+def test_a_wrong_password_shows_a_sentence_not_a_code(client, staff):
+    from tests.staff.conftest import csrf_of
+
+    page = client.get("/staff/login")
+    response = client.post(
+        "/staff/login",
+        data={"csrf": csrf_of(page.text), "username": staff, "password": "väärin-väärin"},
+    )
+    assert response.status_code == 401
+    alerts = response.text.split('role="alert">')[1:]
+    assert len(alerts) == 1 and ">wrong<" not in response.text

@@ -239,7 +239,7 @@ def _login_page(request: Request, *, error: str = "", status_code: int = 200, us
         "staff/login.html",
         {
             "csrf": data["csrf"],
-            "error": error,
+            "login_error": error,  # a code; base.html would print a bare "error" as it is
             "username": username,
             "next": _safe_next(request.query_params.get("next")),
         },
@@ -381,11 +381,51 @@ def staff_page(
     return response
 
 
+# What a form field is called on the page, for error sentences ("Name in Finnish is required."
+# rather than "name_fi is required."). English msgids, translated with the rest.
+FIELD_LABELS = {
+    "id": "Id",
+    "event_date": "Date",
+    "start_time": "Starts at",
+    "end_time": "Ends at",
+    "location": "Place in Finnish",
+    "location_sv": "Place in Swedish",
+    "location_en": "Place in English",
+    "name_fi": "Name in Finnish",
+    "name_sv": "Name in Swedish",
+    "name_en": "Name in English",
+    "question_fi": "Question in Finnish",
+    "question_sv": "Question in Swedish",
+    "question_en": "Question in English",
+    "title_fi": "Step in Finnish",
+    "title_sv": "Step in Swedish",
+    "title_en": "Step in English",
+    "text_fi": "Update in Finnish",
+    "text_sv": "Update in Swedish",
+    "text_en": "Update in English",
+    "step_date": "Date of the step",
+    "update_date": "Date of the update",
+    "velho_name": "Velho's name",
+    "velho_role_fi": "Velho's role in Finnish",
+    "velho_role_sv": "Velho's role in Swedish",
+    "velho_role_en": "Velho's role in English",
+    "velho_contact": "Velho's contact",
+    "sort_order": "Order",
+    "username": "Username",
+    "site": "Library",
+}
+
+
 def error_text(request: Request, exc: Exception) -> str:
-    """A form or rule error as a sentence in the staff member's language."""
+    """A form or rule error as a sentence in the staff member's language, naming the field as
+    the page does."""
     gettext = translations(staff_lang(request)).gettext
     if isinstance(exc, FormError):
-        return gettext(exc.message) % exc.variables
+        variables = dict(exc.variables)
+        field = variables.get("field")
+        if isinstance(field, str) and field in FIELD_LABELS:
+            variables["field"] = gettext(FIELD_LABELS[field])
+        return gettext(exc.message) % variables
     return gettext(str(exc))
 
 
