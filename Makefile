@@ -64,11 +64,12 @@ lock: venv
 			--universal --generate-hashes --python-version 3.11 --quiet $(LOCK_ARGS) \
 			-o requirements/$$side.lock || exit 1; \
 	done
-	# Each lock must install from wheels on every Python we support (feedgen ships no wheel).
+	# Each lock must install from wheels on every Python we support (feedgen and docopt, which
+	# num2words needs, ship no wheel: both are pure Python and build with the pinned setuptools).
 	for py in 3.11 3.12 3.13; do for side in $(LOCK_SIDES); do \
 		$(BIN)/uv pip compile requirements/$$side.lock --no-deps --quiet -o /dev/null \
 			--python-version $$py --python-platform x86_64-manylinux_2_28 \
-			--only-binary :all: --no-binary feedgen || exit 1; \
+			--only-binary :all: --no-binary feedgen --no-binary docopt || exit 1; \
 	done; done
 
 clean:
