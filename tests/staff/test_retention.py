@@ -56,6 +56,9 @@ def old_and_new(engine, kiosk, post_batch):
         event_id="uusi",
         created_at=_iso(datetime(2026, 11, 20, tzinfo=UTC) + timedelta(days=1)),
     )
+    for visit, code in ((old, "K7QM4-PX2RT"), (new, "M3B9Q-ZT7WD")):
+        for record in visit:
+            record["short_code"] = code
     post_batch(kiosk, old + new)
     return old, new
 
@@ -96,6 +99,9 @@ def test_purge_is_a_dry_run_until_applied_and_keeps_the_counts(engine, old_and_n
         trail = list(audit.entries(conn, limit=None))
     assert stories == {old[-1]["id"]: None, new[-1]["id"]: "Uusi tarina torista."}
     assert tokens == {tombstone(old[0]["follow_up_token"]), tombstone(new[0]["follow_up_token"])}
+    with engine.connect() as conn:
+        codes = {r[0] for r in conn.execute(select(records.c.short_code))}
+    assert codes == {None}  # the short codes that opened those pages are gone too
     assert ratings == 2  # aggregates stay
     assert [e["action"] for e in trail] == ["purge"]
     assert trail[0]["details"] == done.as_dict()

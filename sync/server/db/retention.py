@@ -4,8 +4,9 @@ A caller may rely on: :func:`purge` changing nothing unless ``apply=True`` and r
 same counts either way (a dry run shows exactly what an applied run would erase); story text
 going (``story`` and ``story_redacted`` NULL) once its event ended ``story_months`` ago — a
 record whose event is unknown counts from its own time; a visit's follow-up token replaced by
-its :func:`tombstone` once the visit is ``follow_up_months`` old, so the token is gone from the
-database yet its page can still say "this page has expired"; audit entries older than
+its :func:`tombstone` once the visit is ``follow_up_months`` old (and its short code removed), so
+the token is gone from the database yet its page can still say "this page has expired"; after
+an applied purge the erased tables are vacuumed (:mod:`sync.server.db.erasure`); audit entries older than
 ``audit_days`` deleted; counts and aggregates (ratings, themes, age groups) untouched.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from sync.server.db import audit
 from sync.server.db.engine import write_connection
+from sync.server.db.erasure import vacuum_erased_tables
 from sync.server.db.tables import events, records
 from sync.server.domain.audit import Actor
 
@@ -136,13 +138,17 @@ def purge(
             return report
         conn.execute(update(records).where(story_cond).values(story=None, story_redacted=None))
         for token in tokens:
+            # The short code goes too: it opened the same page.
             conn.execute(
                 update(records)
                 .where(records.c.follow_up_token == token)
-                .values(follow_up_token=tombstone(token))
+                .values(follow_up_token=tombstone(token), short_code=None)
             )
         audit.purge_before(conn, audit_cutoff)
         audit.append(conn, actor, "purge", "", report.as_dict(), now=now)
+    # Erased means gone from the database files too: SQLite's WAL is checkpointed (with
+    # secure_delete on, freed pages are zeroed); PostgreSQL's VACUUM frees the dead rows.
+    vacuum_erased_tables(engine)
     return report
 
 
