@@ -73,12 +73,15 @@ def test_mood_picture_is_svg_with_a_text_alternative_and_no_inline_style():
     months = months_back(date(2026, 11, 30), 3)
     rows = [(datetime(2026, 11, 5, tzinfo=UTC), f) for f in (1, 2, 3, 4, 4, 4)]
     rows += [(datetime(2026, 10, 5, tzinfo=UTC), 3)] * 2
+    rows += [(datetime(2026, 9, 5, tzinfo=UTC), f) for f in (4,) * 5 + (2,) * 6]
     moods = mood_by_month(rows, months, HELSINKI)
     names = ["9/2026", "10/2026", "11/2026"]
     text = mood_description(moods, names, title="Mood", face_names=FACES, gettext=str)
+    # November has 6 visits, but three faces were chosen once each: shown as a total only,
+    # so no face of 1-4 visits can be read off the picture or the text.
     assert text == (
-        "Mood. 9/2026: no visits; 10/2026: fewer than 5 visits; "
-        "11/2026: 6 visits (Very happy 3, Happy 1, Unhappy 1, Very unhappy 1)."
+        "Mood. 9/2026: 11 visits (Very happy 5, Happy 0, Unhappy 6, Very unhappy 0); "
+        "10/2026: fewer than 5 visits; 11/2026: 6 visits (faces not shown)."
     )
     svg = mood_svg(moods, title="Mood <&>", description=text, face_names=FACES)
     assert svg.startswith("<svg") and 'role="img"' in svg

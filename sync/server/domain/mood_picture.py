@@ -163,6 +163,10 @@ def mood_description(
             parts.append(f"{name}: {gettext('fewer than 5 visits')}")
         elif not month.visits:
             parts.append(f"{name}: {gettext('no visits')}")
+        elif month.faces is None:
+            parts.append(
+                f"{name}: {month.visits} {gettext('visits')} ({gettext('faces not shown')})"
+            )
         else:
             faces = ", ".join(f"{face_names[f]} {month.faces[f]}" for f in (4, 3, 2, 1))  # type: ignore[index]
             parts.append(f"{name}: {month.visits} {gettext('visits')} ({faces})")

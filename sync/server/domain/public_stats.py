@@ -95,7 +95,8 @@ def months_back(today: date, count: int) -> list[date]:
 
 @dataclass(frozen=True)
 class MonthMood:
-    """One month of a theme: visits (None: fewer than 5) and faces (None: not shown)."""
+    """One month of a theme: visits (None: fewer than 5) and faces (None: not shown, when the
+    month or one of its faces has fewer than 5 visits)."""
 
     month: date
     visits: int | None
@@ -124,6 +125,11 @@ def mood_by_month(
         n = totals[m]
         shown = shown_count(n)
         faces = {f: per_month[m][f] for f in FACES} if shown else None
+        # k = 5 for every published cell, not only the month's total: a face chosen by 1-4
+        # visits that month is not shown, and then no face is (shares times the total would
+        # give it away); the month still says how many took part.
+        if faces and any(0 < count < MIN_COUNT for count in faces.values()):
+            faces = None
         out.append(MonthMood(m, shown, faces))
     return out
 
