@@ -12,6 +12,8 @@ The window refuses to close (window manager, Alt+F4, Escape) unless staff chose 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,9 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 
+import kiosk.touch  # noqa: F401  (registers the screen manager that ignores double taps)
 import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
+import kiosk.widgets.stepbar  # noqa: F401  (registers the bottom bar)
 from kiosk.content import first_frame_content, load_content
 from kiosk.event_choice import EventChoice
 from kiosk.flow import VisitFlow
@@ -49,6 +53,8 @@ class KioskApp(App):
     look = ObjectProperty(None)
     tr = ObjectProperty(None)
     sync_service = ObjectProperty(None, allownone=True)
+    # What touch timing reads (kiosk.touch); tests give a kiosk.touch.ManualClock.
+    clock = ObjectProperty(time.monotonic)
 
     def __init__(
         self,
@@ -58,9 +64,12 @@ class KioskApp(App):
         sync_service: Any = None,
         speaker: Speaker | None = None,
         on_exit: Any = None,
+        clock: Callable[[], float] | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if clock is not None:
+            self.clock = clock
         # What "Exit the kiosk" finally does; App.stop unless the embedding process says else.
         self._on_exit = on_exit or self.stop
         self.settings = settings
@@ -163,6 +172,7 @@ class KioskApp(App):
             on_step_saved=self._step_saved,
             ensure_screen=self.ensure_screen,
         )
+        root.ids.step_bar.flow = self.flow
         self.ensure_screen("attract")
         if not self.speaker.available:
             bar = root.ids.top_bar
