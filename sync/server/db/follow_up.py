@@ -197,8 +197,11 @@ def load_follow_up(conn, token: str, today) -> dict:
     them, its rows as read (plain tuples: the theme's own row, then its steps and updates, by date
     and id); ``events`` the visit's own event and the coming ones at its kiosk."""
     rows = _rows(conn.execute(_VISIT_RECORDS, {"token": token}))
+    # Of the themes records only the visit's last counts (a visitor may go back and choose
+    # again, see sync.server.db.superseded); a story may name more themes.
+    last_choice = [row for row in rows if row["kind"] == "themes"][-1:]
     theme_ids: list[str] = []
-    for row in rows:
+    for row in last_choice + [row for row in rows if row["kind"] != "themes"]:
         for tid in row["theme_ids"] or []:
             if tid not in theme_ids:
                 theme_ids.append(tid)

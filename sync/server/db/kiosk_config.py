@@ -30,6 +30,7 @@ from sync.protocol import (
     canonical_json,
 )
 from sync.server.db.events import events_for_kiosk
+from sync.server.db.superseded import counts as counted
 from sync.server.db.tables import record_themes, records, theme_steps, theme_updates, themes
 
 __all__ = ["build_kiosk_config", "config_etag", "iso_week"]
@@ -55,7 +56,8 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
         today - timedelta(days=today.weekday(), weeks=weeks - 1), datetime.min.time(), UTC
     )
     # A rating counts for a theme when the same visit chose that theme (in its themes record,
-    # or in a story record carrying theme ids).
+    # or in a story record carrying theme ids); only the visit's last rating and last themes
+    # count (sync.server.db.superseded).
     chosen = records.alias("chosen")
     query = (
         select(records.c.id, record_themes.c.theme_id, records.c.created_at, records.c.rating)
@@ -69,6 +71,8 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
             records.c.kind == "rating",
             records.c.created_at >= since,
             record_themes.c.theme_id.in_(theme_ids),
+            counted(records),
+            counted(chosen),
         )
     )
     for _rid, theme_id, created_at, rating in conn.execute(query):

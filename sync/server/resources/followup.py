@@ -125,8 +125,9 @@ def _theme_view(rows: tuple[tuple, ...], lang: str, visited_on, today) -> _Theme
 
 
 def _visit_summary(rows: list[Row]) -> Row:
-    """The visit's face, story record and time, from its records."""
-    rating = next((r["rating"] for r in rows if r["kind"] == "rating"), None)
+    """The visit's face (its last: a visitor may go back and change it), story record and time,
+    from its records (oldest first)."""
+    rating = next((r["rating"] for r in reversed(rows) if r["kind"] == "rating"), None)
     story = next((r for r in rows if r["kind"] == "story"), None)
     return Row(
         rating=rating,

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from sync.server.db.engine import write_connection
+from sync.server.db.superseded import counts as counted
 from sync.server.db.tables import (
     batches,
     kiosks,
@@ -155,8 +156,10 @@ def export_records(
     batch_id: str | None = None,
     kiosk_id: str | None = None,
 ) -> Iterator[Mapping]:
-    """Records in creation order, streamed; filters are ANDed when given."""
-    query = select(records).order_by(records.c.created_at, records.c.id)
+    """Records in creation order, streamed; filters are ANDed when given. A visit's rating and
+    themes are its last ones: earlier answers it replaced by going back stay stored, not exported
+    (sync.server.db.superseded)."""
+    query = select(records).where(counted()).order_by(records.c.created_at, records.c.id)
     if event_id:
         query = query.where(records.c.event_id == event_id)
     if batch_id:
@@ -243,7 +246,8 @@ def _visits_with_theme(theme_id: str):
 
 
 def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> dict:
-    """Raw rows for the three pictures, filtered to a theme's visits and/or an event."""
+    """Raw rows for the three pictures, filtered to a theme's visits and/or an event; one rating
+    and one choice of themes per visit, its last (sync.server.db.superseded)."""
     conds = []
     if event_id:
         conds.append(records.c.event_id == event_id)
@@ -253,10 +257,12 @@ def chart_rows(conn: Connection, theme_id: str | None, event_id: str | None) -> 
     faces = [
         (_utc(r.created_at), r.rating)
         for r in conn.execute(
-            select(records.c.created_at, records.c.rating).where(where, records.c.kind == "rating")
+            select(records.c.created_at, records.c.rating).where(
+                where, records.c.kind == "rating", counted()
+            )
         )
     ]
-    theme_conds = [records.c.kind == "themes"]
+    theme_conds = [records.c.kind == "themes", counted()]
     if event_id:
         theme_conds.append(records.c.event_id == event_id)
     chosen = conn.execute(
