@@ -151,6 +151,7 @@ class KioskApp(App):
         set_language(self.settings.language)
         if self._content is None:
             self._plain_content = first_frame_content(self.store)
+        self._apply_screen()
         self.look = Look()
         self.tr = I18n()
         # The screens draw no background of their own: the window's clear colour is the
@@ -195,6 +196,23 @@ class KioskApp(App):
         # The other screens are built after the attract screen's first frame, one per frame.
         Window.bind(on_flip=self._after_first_frame)
         return root
+
+    def _apply_screen(self) -> None:
+        """Size a dp from the screen's diagonal and resolution (kiosk.physical), before any
+        widget is sized."""
+        from kivy.logger import Logger
+
+        from kiosk.physical import apply_screen, supported
+
+        width, height = Window.size
+        diagonal = self.settings.diagonal_inches
+        density = apply_screen(diagonal, width, height)
+        if not supported(diagonal, width, height):
+            Logger.warning(
+                f"Kiosk: a {diagonal}-inch {width}x{height} screen is smaller than the kiosk "
+                "needs (15.6 inches at 16:9); some screens may not fit"
+            )
+        Logger.info(f"Kiosk: {diagonal}-inch {width}x{height} screen, density {density:.3f}")
 
     def ensure_screen(self, name: str):
         """The screen called ``name``, built now if it was not yet."""

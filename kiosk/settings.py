@@ -51,6 +51,8 @@ class KioskSettings:
     pin_hash: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
     fullscreen: bool = True
+    # The screen's diagonal; with its resolution it sets the size of a dp (kiosk.physical).
+    diagonal_inches: float = 15.6
     source: Path | None = None
 
     def read_secret(self) -> str:
@@ -73,7 +75,7 @@ _ALLOWED = {
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
-    "display": {"fullscreen"},
+    "display": {"fullscreen", "diagonal_inches"},
 }
 
 
@@ -148,6 +150,14 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     fullscreen = display.get("fullscreen", True)
     if not isinstance(fullscreen, bool):
         raise SettingsError("display.fullscreen", "must be true or false")
+    diagonal = display.get("diagonal_inches", 15.6)
+    if isinstance(diagonal, bool) or not isinstance(diagonal, int | float):
+        raise SettingsError("display.diagonal_inches", "must be the screen's diagonal in inches")
+    if not 15.6 <= diagonal <= 120:
+        raise SettingsError(
+            "display.diagonal_inches",
+            "the kiosk supports screens of 15.6 inches and up (targets of 15 mm need the room)",
+        )
     return KioskSettings(
         kiosk_id=kiosk_id,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
@@ -165,6 +175,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
             rapid_repeat_seconds=_seconds(timeouts, "rapid_repeat_seconds", 3),
         ),
         fullscreen=fullscreen,
+        diagonal_inches=float(diagonal),
         source=source,
     )
 

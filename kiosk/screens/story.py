@@ -216,15 +216,16 @@ class StoryScreen(KioskScreen):
         lead = ELLIPSIS if start > 0 else ""
         # The tap as (line, x) in the label's text, lines counted from the top.
         lines = self._lines(lead + self.text[start:end])
-        below, line_no = label.top - y, 0
-        for line_no, line in enumerate(lines):
+        below, tapped_line = label.top - y, None
+        for number, line in enumerate(lines):
             below -= line.h
             if below < 0:
+                tapped_line = number
                 break
-        else:
+        if tapped_line is None:
             self.caret = end  # below the last line: the end of what is shown
             return
-        target = (line_no, x - label.x)
+        target = (tapped_line, x - label.x)
 
         def position(i: int) -> tuple[int, float]:
             prefix_lines = self._lines(lead + self.text[start : start + i] + CARET)
@@ -277,7 +278,7 @@ class StoryScreen(KioskScreen):
     # --- leaving
 
     def ask_send(self) -> None:
-        """"Send": ask first; with nothing written there is nothing to send, so move on."""
+        """ "Send": ask first; with nothing written there is nothing to send, so move on."""
         if self.text.strip():
             self.show_panel("confirm")
         else:
