@@ -46,7 +46,7 @@ Builder.load_string(
     padding: (self.font_size * 1.1 + dp(16) if self.arrow == 'left' else dp(16)), dp(8), (self.font_size * 1.1 + dp(16) if self.arrow == 'right' else dp(16)), dp(8)
     canvas.after:
         Color:
-            rgba: self.color if self.arrow else (0, 0, 0, 0)
+            rgba: (self.disabled_color if self.disabled else self.color) if self.arrow else (0, 0, 0, 0)
         Triangle:
             # The arrow sits centred when there is no text, else in the padding on its side.
             points: self.arrow_points(self.arrow, self.text, self.pos, self.size, self.font_size, self.texture_size)

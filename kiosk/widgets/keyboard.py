@@ -31,7 +31,8 @@ ROWS = (
     ("<shift>", "z", "x", "c", "v", "b", "n", "m", ",", ".", "-"),
     ("?", "!", "'", ":", "(", ")", "<space>", '"', "/", "<left>", "<right>"),
 )
-_WIDE = {"<backspace>": 2.0, "<shift>": 2.0, "<space>": 3.0}
+# "Capital letter" is two words in every language: room for them on one line at x1.5.
+_WIDE = {"<backspace>": 2.0, "<shift>": 3.0, "<space>": 3.0}
 _MOVES = {"<left>": -1, "<right>": 1}
 
 

@@ -109,7 +109,7 @@ def test_story_only_visit_keeps_age_group_and_district(fresh):
     kiosk.tap(age)
     kiosk.tap(district)
     assert age.selected and district.selected
-    kiosk.tap(kiosk.widget("story", "send2"))
+    kiosk.tap(kiosk.step_bar("next"))  # Continue: "Send the story?"
     kiosk.tap(kiosk.widget("story", "confirm_send"))
     record = store.pending(10_000)[-1]
     assert record["kind"] == "story" and record["story"] == "Åå 12!"
