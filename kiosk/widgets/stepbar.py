@@ -5,6 +5,10 @@ place on every screen. It asks the flow (``app.flow``) what to do: :meth:`VisitF
 :meth:`VisitFlow.cancel`, :meth:`VisitFlow.go_on`; and shows :meth:`VisitFlow.step` as
 "Step 2/4". On screens off a visit's path (attract, staff) it is folded away: no height, not
 drawn, not touchable. It refreshes whenever the screen manager's ``current`` changes.
+
+Its buttons are in the same place on every screen, so a double tap on "Continue" would take two
+steps: like the screen area, the bar ignores touches while the manager is still settling after a
+screen change (kiosk.touch.GuardedScreenManager.settling).
 """
 
 from __future__ import annotations
@@ -35,6 +39,12 @@ class StepBar(PaintedBox):
         if manager is not None:
             manager.fbind("current", self._refresh_trigger)
         self._refresh_trigger()
+
+    def on_touch_down(self, touch):
+        settling = getattr(self.manager, "settling", False)
+        if settling and self.collide_point(*touch.pos):
+            return True  # the second half of a double tap on the step before
+        return super().on_touch_down(touch)
 
     def on_flow(self, *_args) -> None:
         self._refresh_trigger()

@@ -167,3 +167,15 @@ def test_capital_letter_key_is_named_and_shows_its_state(fresh):
     assert shift.text == "Stor bokstav"
     kiosk.tap(kiosk.bar("lang_en"))
     assert shift.text == "Capital letter"
+
+
+def test_double_tap_on_continue_takes_one_step(fresh):
+    kiosk = fresh
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face3"))
+    kiosk.tap(kiosk.step_bar("next"))
+    kiosk.tap(kiosk.step_bar("next"), pause=0.15)  # Continue is in the same place on the story
+    assert kiosk.current == "story"
+    kiosk.tap(kiosk.step_bar("back"))
+    kiosk.tap(kiosk.step_bar("back"), pause=0.15)
+    assert kiosk.current == "themes"
