@@ -56,11 +56,13 @@ def test_the_last_face_and_themes_count_everywhere_the_first_stay_stored(
         stored = conn.execute(select(func.count()).select_from(records)).scalar_one()
         flagged = conn.execute(select(records.c.id).where(superseded())).scalars().all()
         rows = q.chart_rows(conn, None, None)
+        youth = q.chart_rows(conn, "nuoret", None)
         moods = _mood_weeks(conn, ["liikenne", "nuoret"], now, 2)
     assert stored == 6  # nothing deleted
     assert sorted(flagged) == sorted(r["id"] for r in first)
     assert sorted(r for _, r in rows["faces"]) == [2, 4]
     assert dict(rows["theme_counts"]) == {"liikenne": 1, "nuoret": 1}
+    assert [r for _, r in youth["faces"]] == [2]  # the changed visit left "nuoret"
     week = max(moods["liikenne"])
     assert moods["liikenne"][week] == {"4": 1}
     assert moods["nuoret"][week] == {"2": 1}  # not the changed visit's first face
@@ -78,6 +80,17 @@ def test_the_last_face_and_themes_count_everywhere_the_first_stay_stored(
     follow_up = client.get(f"/f/{first[0]['follow_up_token']}?lang=en").text
     assert "face-4.svg" in follow_up and "face-1.svg" not in follow_up
     assert "Traffic and cycling" in follow_up and "Youth" not in follow_up
+
+
+def test_the_batch_page_flags_the_replaced_answer(client, login, kiosk, post_batch):
+    login()
+    first, later = changed_visit(kiosk.kiosk_id, datetime.now(UTC))
+    post_batch(kiosk, later)
+    ack = post_batch(kiosk, first)
+    page = client.get(f"/staff/batches/{ack['batch_id']}?lang=fi").text
+    assert page.count("korvattu saman käynnin myöhemmällä vastauksella; ei lasketa") == 2
+    newer = post_batch(kiosk, make_visit(kiosk.kiosk_id))
+    assert "korvattu" not in client.get(f"/staff/batches/{newer['batch_id']}?lang=fi").text
 
 
 def test_two_answers_in_the_same_instant_are_ordered_by_id(client, kiosk, post_batch, engine):

@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from sync.server.db.engine import write_connection
 from sync.server.db.superseded import counts as counted
+from sync.server.db.superseded import superseded
 from sync.server.db.tables import (
     batches,
     kiosks,
@@ -144,7 +145,9 @@ def batch_detail(conn: Connection, batch_id: str) -> tuple[dict | None, list[dic
     if batch is None:
         return None, []
     rows = conn.execute(
-        select(records).where(records.c.batch_id == batch_id).order_by(records.c.created_at)
+        select(records, superseded().label("superseded"))
+        .where(records.c.batch_id == batch_id)
+        .order_by(records.c.created_at)
     ).mappings()
     return dict(batch), [dict(r) for r in rows]
 
@@ -241,7 +244,7 @@ def _visits_with_theme(theme_id: str):
     return (
         select(records.c.visit_id)
         .join(record_themes, record_themes.c.record_id == records.c.id)
-        .where(record_themes.c.theme_id == theme_id)
+        .where(record_themes.c.theme_id == theme_id, counted())
     )
 
 
