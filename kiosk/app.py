@@ -12,6 +12,8 @@ The window refuses to close (window manager, Alt+F4, Escape) unless staff chose 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 
+import kiosk.touch  # noqa: F401  (registers the screen manager that ignores double taps)
 import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
+import kiosk.widgets.stepbar  # noqa: F401  (registers the bottom bar)
 from kiosk.content import first_frame_content, load_content
 from kiosk.event_choice import EventChoice
 from kiosk.flow import VisitFlow
@@ -50,6 +54,8 @@ class KioskApp(App):
     look = ObjectProperty(None)
     tr = ObjectProperty(None)
     sync_service = ObjectProperty(None, allownone=True)
+    # What touch timing reads (kiosk.touch); tests give a kiosk.touch.ManualClock.
+    clock = ObjectProperty(time.monotonic)
 
     def __init__(
         self,
@@ -59,9 +65,12 @@ class KioskApp(App):
         sync_service: Any = None,
         speaker: Speaker | None = None,
         on_exit: Any = None,
+        clock: Callable[[], float] | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if clock is not None:
+            self.clock = clock
         # What "Exit the kiosk" finally does; App.stop unless the embedding process says else.
         self._on_exit = on_exit or self.stop
         self.settings = settings
@@ -152,6 +161,7 @@ class KioskApp(App):
         set_language(self.settings.language)
         if self._content is None:
             self._plain_content = first_frame_content(self.store, demo=self.settings.demo)
+        self._apply_screen()
         self.look = Look()
         self.tr = I18n()
         # The screens draw no background of their own: the window's clear colour is the
@@ -173,6 +183,7 @@ class KioskApp(App):
             on_step_saved=self._step_saved,
             ensure_screen=self.ensure_screen,
         )
+        root.ids.step_bar.flow = self.flow
         self.ensure_screen("attract")
         if not self.speaker.available:
             bar = root.ids.top_bar
@@ -206,6 +217,23 @@ class KioskApp(App):
         # The other screens are built after the attract screen's first frame, one per frame.
         Window.bind(on_flip=self._after_first_frame)
         return root
+
+    def _apply_screen(self) -> None:
+        """Size a dp from the screen's diagonal and resolution (kiosk.physical), before any
+        widget is sized."""
+        from kivy.logger import Logger
+
+        from kiosk.physical import apply_screen, supported
+
+        width, height = Window.size
+        diagonal = self.settings.diagonal_inches
+        density = apply_screen(diagonal, width, height)
+        if not supported(diagonal, width, height):
+            Logger.warning(
+                f"Kiosk: a {diagonal}-inch {width}x{height} screen is smaller than the kiosk "
+                "needs (15.6 inches at 16:9); some screens may not fit"
+            )
+        Logger.info(f"Kiosk: {diagonal}-inch {width}x{height} screen, density {density:.3f}")
 
     def ensure_screen(self, name: str):
         """The screen called ``name``, built now if it was not yet."""

@@ -56,6 +56,8 @@ class KioskSettings:
     # Demo mode: with no kiosk-config from a server yet, show the demo content (sync.demo), not
     # the neutral start. Top-level `demo = true`, or `kiosk run --demo`.
     demo: bool = False
+    # The screen's diagonal; with its resolution it sets the size of a dp (kiosk.physical).
+    diagonal_inches: float = 15.6
     source: Path | None = None
     # The receipt printer of the printed slip ([printer] connection), None without one.
     printer: Any = None  # kiosk.slip.printer.PrinterConnection
@@ -102,7 +104,7 @@ _ALLOWED = {
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
-    "display": {"fullscreen"},
+    "display": {"fullscreen", "diagonal_inches"},
     "printer": {"connection", "profile", "slow_after_seconds"},
 }
 
@@ -214,6 +216,14 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     demo = doc.get("demo", False)
     if not isinstance(demo, bool):
         raise SettingsError("demo", "must be true or false")
+    diagonal = display.get("diagonal_inches", 15.6)
+    if isinstance(diagonal, bool) or not isinstance(diagonal, int | float):
+        raise SettingsError("display.diagonal_inches", "must be the screen's diagonal in inches")
+    if not 15.6 <= diagonal <= 120:
+        raise SettingsError(
+            "display.diagonal_inches",
+            "the kiosk supports screens of 15.6 inches and up (targets of 15 mm need the room)",
+        )
     return KioskSettings(
         printer=printer,
         printer_slow_after=slow_after,
@@ -235,6 +245,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         ),
         fullscreen=fullscreen,
         demo=demo,
+        diagonal_inches=float(diagonal),
         source=source,
     )
 

@@ -53,5 +53,13 @@ class RatingScreen(KioskScreen):
                 return text
         return _(FACE_LABELS[rating])
 
+    # --- the bottom bar: Continue only after a face was saved (the visitor came back)
+
+    def can_go_on(self) -> bool:
+        return self.app.flow.rated() is not None
+
+    def go_on(self) -> None:
+        self.app.flow.show("themes")
+
 
 load_kv("rating")

@@ -61,6 +61,10 @@ class ThemesScreen(KioskScreen):
     def skip(self) -> None:
         self.app.flow.choose_themes([])
 
+    def go_on(self) -> None:
+        """The bottom bar's Continue: save what is chosen (nothing chosen: as Skip)."""
+        self.done()
+
     def clear(self) -> None:
         self.chosen = []
         self.full_note = False

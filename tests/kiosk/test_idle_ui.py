@@ -16,7 +16,7 @@ def start_a_visit_with_input(kiosk):
     themes = kiosk.screen("themes")
     first = kiosk.app.content().themes[0].id
     kiosk.tap(themes.chip(first))
-    kiosk.tap(kiosk.widget("themes", "done"))
+    kiosk.tap(kiosk.step_bar("next"))
     kiosk.type_story(SECRET)
     kiosk.tap(kiosk.widget("story", "about"))
     story = kiosk.screen("story")
