@@ -32,7 +32,7 @@ def test_the_bar_is_in_the_same_place_on_every_step_and_counts_them(fresh):
     assert steps == ["Vaihe 1/4", "Vaihe 2/4", "Vaihe 3/4", "Vaihe 4/4"]
     assert kiosk.step_bar("back").text == "Takaisin"
     assert kiosk.step_bar("cancel").text == "Keskeytä"
-    assert kiosk.step_bar("next").text == "Jatka"
+    assert kiosk.step_bar("next").text == "Valmis"  # the last step finishes
     kiosk.tap(kiosk.step_bar("next"))  # on the last step: the visit ends
     assert kiosk.current == "attract"
 

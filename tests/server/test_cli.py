@@ -190,7 +190,7 @@ def test_import_batch_names_any_bad_file_in_one_line_exit_2(
     contents = {
         "nested": b"[" * 100_000 + b"]" * 100_000,
         "nested-body": _envelope(kiosk, b"[" * 100_000 + b"]" * 100_000),
-        "oversized": b" " * (cli.BATCH_FILE_MAX_BYTES + 1),
+        "oversized": b" " * (cli.USB_FILE_MAX_BYTES + 1),
         "not-json": b"PK\x03\x04 a zip, not a batch",
         "not-utf8": b'{"format": "\xff"}',
         "array": b"[1, 2]",
