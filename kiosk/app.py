@@ -49,6 +49,7 @@ class KioskApp(App):
     look = ObjectProperty(None)
     tr = ObjectProperty(None)
     sync_service = ObjectProperty(None, allownone=True)
+    speech = ObjectProperty(None)  # kiosk.read_aloud.ReadAloud: the read-aloud mode
 
     def __init__(
         self,
@@ -144,6 +145,9 @@ class KioskApp(App):
             self._plain_content = first_frame_content(self.store)
         self.look = Look()
         self.tr = I18n()
+        from kiosk.read_aloud import ReadAloud
+
+        self.speech = ReadAloud(self, self.settings.speech_max_volume)
         # The screens draw no background of their own: the window's clear colour is the
         # palette's background (one full-screen layer less for a software renderer).
         self.look.bind(pal=self._paint_window)
@@ -164,6 +168,7 @@ class KioskApp(App):
             ensure_screen=self.ensure_screen,
         )
         self.ensure_screen("attract")
+        self.speech.attach(manager, self.tr)
         if not self.speaker.available:
             bar = root.ids.top_bar
             # Kept referenced: its kv bindings outlive it and must not point at a dead widget.
@@ -226,6 +231,7 @@ class KioskApp(App):
         Window.clearcolor = pal.background
 
     def reset_visitor_settings(self) -> None:
+        self.speech.reset()  # first: the next visitor hears nothing of this one
         self.look.reset()
         self.tr.lang = self.settings.language
 
@@ -253,8 +259,8 @@ class KioskApp(App):
             self.sync_service.nudge()
 
     def read_aloud(self) -> None:
-        screen = self.root.ids.screens.current_screen
-        self.speaker.say(screen.spoken_text(), self.tr.lang)
+        """The top bar's button: read-aloud on (speaks this screen) or off (silence)."""
+        self.speech.toggle()
 
     # --- lockdown
 

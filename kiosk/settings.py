@@ -52,6 +52,8 @@ class KioskSettings:
     timeouts: Timeouts = field(default_factory=Timeouts)
     fullscreen: bool = True
     source: Path | None = None
+    # The loudest read-aloud may get, in espeak-ng's amplitude (0–200; 100 is its default).
+    speech_max_volume: int = 100
 
     def read_secret(self) -> str:
         """The shared secret, from ``secret`` or the file named by ``secret_file``."""
@@ -68,12 +70,14 @@ class KioskSettings:
 
 
 _ALLOWED = {
-    "": {"kiosk_id", "data_dir", "language", "server", "event", "staff", "timeouts", "display"},
+    "": {"kiosk_id", "data_dir", "language", "server", "event", "staff", "timeouts", "display"}
+    | {"speech"},
     "server": {"url", "secret", "secret_file", "public_url"},
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
     "display": {"fullscreen"},
+    "speech": {"max_volume"},
 }
 
 
@@ -148,6 +152,13 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     fullscreen = display.get("fullscreen", True)
     if not isinstance(fullscreen, bool):
         raise SettingsError("display.fullscreen", "must be true or false")
+    max_volume = _table(doc, "speech").get("max_volume", 100)
+    if (
+        isinstance(max_volume, bool)
+        or not isinstance(max_volume, int)
+        or not 10 <= max_volume <= 200
+    ):
+        raise SettingsError("speech.max_volume", "must be a whole number from 10 to 200")
     return KioskSettings(
         kiosk_id=kiosk_id,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
@@ -166,6 +177,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         ),
         fullscreen=fullscreen,
         source=source,
+        speech_max_volume=max_volume,
     )
 
 
