@@ -25,8 +25,8 @@ __all__ = ["PURPOSE", "SCRIPTED_SCREENS", "instruction", "key_name", "screen_scr
 
 # What käyttäjätori is and what happens to the answer: on the attract screen and spoken there.
 PURPOSE = N_(
-    "Here residents and the city develop Mikkeli together. "
-    "You answer anonymously, and later you can see what came of it."
+    "At the user market (käyttäjätori) residents and the city develop Mikkeli together: "
+    "you answer anonymously, and later you will see what came of it."
 )
 
 SCRIPTED_SCREENS = ("attract", "rating", "themes", "story", "thanks")
