@@ -160,7 +160,9 @@ def _themes(screen: Any, lang: str) -> list[str]:
         instruction("themes"),
         _("To go on without choosing, tap {skip}.").format(skip=_("Skip")),
         _("The themes: {themes}.").format(themes="; ".join(states)),
-        _("Chosen: {count}.").format(count=_count(len(chosen), MAX_THEMES, lang)),
+        _("Chosen: {n}, at most {total}.").format(
+            n=number_words(len(chosen), lang), total=number_words(MAX_THEMES, lang)
+        ),
     ]
 
 
@@ -211,7 +213,9 @@ def _thanks(screen: Any, lang: str) -> list[str]:
                 )
             )
         else:
-            lines.append(_("Your theme {theme} is still looking for a velho.").format(theme=card.name))
+            lines.append(
+                _("Your theme {theme} is still looking for a velho.").format(theme=card.name)
+            )
         if card.next_step:
             lines.append(
                 _("Next step: {step} ({date})").format(

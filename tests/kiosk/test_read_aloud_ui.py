@@ -1,6 +1,6 @@
 """Read-aloud a blind visitor can use: each screen speaks its script, keys echo, speech stops.
 
-The speaker is a :class:`RecordingSpeaker` (what would be said, in which language, how loud);
+The speaker is a :class:`kiosk.walkthrough.SpeechLog` (what would be said, in which language, how loud);
 the real espeak-ng is exercised at the end, once, into a WAV file.
 """
 
@@ -15,7 +15,7 @@ from kiosk.i18n import _
 from kiosk.read_aloud import DEFAULT_LEVEL, LEVELS, amplitude
 from kiosk.speech import Speaker
 from kiosk.speech_scripts import SCRIPTED_SCREENS, instruction, screen_script
-from tests.kiosk.speech_recorder import RecordingSpeaker
+from kiosk.walkthrough import SpeechLog
 
 LANGS = ("fi", "sv", "en")
 
@@ -24,7 +24,7 @@ LANGS = ("fi", "sv", "en")
 def ears(fresh):
     """The fresh kiosk with a recording speaker and read-aloud switched on."""
     real = fresh.app.speaker
-    recorder = RecordingSpeaker()
+    recorder = SpeechLog()
     fresh.app.speaker = recorder
     fresh.tap(fresh.bar("read_aloud"))
     fresh.pump(2, draw=False)
@@ -103,7 +103,7 @@ def test_choices_are_spoken_with_their_state(ears):
     kiosk.app.tr.lang = "en"
     go_to(kiosk, "themes")
     kiosk.pump(2, draw=False)
-    assert "not chosen" in speaker.last() and "Chosen: zero of three" in speaker.last()
+    assert "not chosen" in speaker.last() and "Chosen: zero, at most three" in speaker.last()
     chip = list(reversed(kiosk.screen("themes").ids.chips.children))[1]
     kiosk.tap(chip)
     assert speaker.last() == f"Chosen: {chip.text}."
