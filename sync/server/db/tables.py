@@ -138,6 +138,8 @@ themes = Table(
     Column("sort_order", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("updated_at", UTC_TIME, nullable=False),
+    # An https address of the velho's photo, shown on the kiosk's attract card (optional).
+    Column("velho_photo_url", String(500)),
 )
 
 theme_steps = Table(
