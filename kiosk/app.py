@@ -93,6 +93,9 @@ class KioskApp(App):
         )
         self.flow: VisitFlow | None = None
         self.idle: IdleGuard | None = None
+        from kiosk.velho_photos import VelhoPhotos
+
+        self.velho_photos = VelhoPhotos(settings.data_dir / "velho-photos")
         self._content_version = 0  # the sync service's config_version the content is from
         self._content_check: Any = None
 

@@ -49,6 +49,7 @@ class AttractScreen(KioskScreen):
     story = ObjectProperty(None, allownone=True)  # the wall's story now (kiosk-config's)
     story_index = NumericProperty(0)
     paused = BooleanProperty(False)
+    photo = StringProperty("")  # the cached velho photo of the card shown ("" when none)
     purpose = StringProperty(PURPOSE)  # a msgid; kv translates it
 
     def __init__(self, **kwargs):
@@ -80,6 +81,13 @@ class AttractScreen(KioskScreen):
             return
         self.index %= len(themes)
         self.card = theme_card(themes[self.index], self.app.tr.lang)
+        self.photo = str(self.app.velho_photos.path(self.card.velho_photo_url) or "")
+        urls = [t.velho.photo_url if t.velho else None for t in themes]
+        self.app.velho_photos.fetch(urls, on_new=self._photos_arrived)
+
+    def _photos_arrived(self) -> None:
+        # From the download thread: the card is rebuilt on the UI thread, between frames.
+        Clock.schedule_once(self.refresh, 0)
 
     def next_card(self, *_args) -> None:
         if self.paused:

@@ -25,6 +25,8 @@ def test_one_sentence_says_what_the_market_is_and_what_happens_to_the_answer(fre
 
 def test_the_visitor_turns_the_cards_and_pauses_them(fresh):
     screen = fresh.screen("attract")
+    screen.index = 0
+    screen.refresh()
     first = screen.card.name
     fresh.tap(fresh.widget("attract", "next_card"))
     assert screen.card.name != first
