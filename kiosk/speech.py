@@ -15,6 +15,7 @@ and ``en-gb`` (British English is espeak-ng's main English voice).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -23,7 +24,13 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["LANGUAGE_VOICES", "MAX_AMPLITUDE", "Speaker", "SpeechUnavailableError"]
+__all__ = [
+    "LANGUAGE_VOICES",
+    "MAX_AMPLITUDE",
+    "SPEECH_NICENESS",
+    "Speaker",
+    "SpeechUnavailableError",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,7 @@ LANGUAGE_VOICES = {"fi": "fi", "sv": "sv", "en": "en-gb"}
 DEFAULT_RATE = 150  # words per minute; espeak-ng's default of 175 is fast for many seniors
 DEFAULT_AMPLITUDE = 100  # espeak-ng's -a: 0 is silent, 100 its default, 200 its loudest
 MAX_AMPLITUDE = 200
+SPEECH_NICENESS = 10
 MAX_CHARS = 4000  # a screen's words are far fewer; a cap keeps a runaway text from speaking on
 _JOIN_TIMEOUT = 5.0
 _KILL_AFTER = 0.5  # seconds a superseded speech may take to end before it is killed
@@ -186,6 +194,12 @@ class Speaker:
                 # kiosk goes on without speech for this text, and the worker lives for the next.
                 log.warning("read-aloud failed to start %s: %s", self.binary, exc)
                 continue
+            # Below the UI's priority: on a kiosk's two cores the synthesiser must never take a
+            # frame from the touch screen (it makes audio faster than it is played). Already
+            # ended, or not allowed: it speaks at the normal priority.
+            with contextlib.suppress(OSError):
+                ours = os.getpriority(os.PRIO_PROCESS, 0)
+                os.setpriority(os.PRIO_PROCESS, process.pid, min(19, ours + SPEECH_NICENESS))
             with self._cond:
                 self._process = process
                 if self._generation != generation:
