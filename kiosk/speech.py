@@ -73,6 +73,7 @@ class Speaker:
         self._pending: tuple[str, str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
+        self._starting = False
         self._closed = False
         self._generation = 0  # bumped by say/stop/close: a process of an older one is cut off
 
@@ -85,7 +86,7 @@ class Speaker:
         """True while a text is waiting or being spoken."""
         with self._cond:
             busy = self._process is not None and self._process.poll() is None
-            return self._pending is not None or busy
+            return self._pending is not None or self._starting or busy
 
     def _voice(self, lang: str) -> str:
         try:
@@ -181,6 +182,7 @@ class Speaker:
                     return
                 text, lang = self._pending  # type: ignore[misc]
                 self._pending = None
+                self._starting = True  # still "speaking" while the process is being started
                 generation = self._generation
             # Started outside the lock so that say() on the UI thread never waits for a fork.
             try:
@@ -193,6 +195,8 @@ class Speaker:
             except Exception as exc:  # binary removed since start, say_command broken: the
                 # kiosk goes on without speech for this text, and the worker lives for the next.
                 log.warning("read-aloud failed to start %s: %s", self.binary, exc)
+                with self._cond:
+                    self._starting = False
                 continue
             # Below the UI's priority: on a kiosk's two cores the synthesiser must never take a
             # frame from the touch screen (it makes audio faster than it is played). Already
@@ -202,6 +206,7 @@ class Speaker:
                 os.setpriority(os.PRIO_PROCESS, process.pid, min(19, ours + SPEECH_NICENESS))
             with self._cond:
                 self._process = process
+                self._starting = False
                 if self._generation != generation:
                     process.terminate()  # superseded while it was starting
             try:
