@@ -90,8 +90,9 @@ class AttractScreen(KioskScreen):
         Clock.schedule_once(self.refresh, 0)
 
     def next_card(self, *_args) -> None:
-        if self.paused:
-            return
+        speech = getattr(self.app, "speech", None)
+        if self.paused or (speech is not None and speech.on):
+            return  # paused by the visitor, or read aloud: the card stays the one being heard
         self.index += 1
         self.story_index += 1
         self.refresh()

@@ -52,3 +52,17 @@ def test_velho_and_path_stay_on_the_card_at_every_text_size(fresh, scale):
         assert widget.parent is not None and widget.text, f"{name} left the card at x{scale}"
         assert widget.y >= card.y - 1 and widget.top <= card.top + 1, f"{name} overflows"
     assert fresh.widget("attract", "purpose").parent is not None
+
+
+def test_the_card_being_read_aloud_does_not_change_under_the_listener(fresh):
+    screen = fresh.screen("attract")
+    fresh.app.speech.on = True
+    try:
+        index = screen.index
+        screen.next_card()  # the 20-second timer
+        assert screen.index == index
+        assert fresh.bar("read_aloud").selected  # shown by its check mark too
+    finally:
+        fresh.app.flow.finish()
+    screen.next_card()
+    assert screen.index == (index + 1) % screen.count
