@@ -221,6 +221,13 @@ def _idle_on_thanks(p: Player) -> None:
 
 
 BLIND_STORY = "Tori on kaunis. Lisää penkkejä, kiitos."
+SWEDISH_STORY = "Torget i S:t Michel är fint."
+
+
+def _district(p: Player, name: str) -> None:
+    story = p.kiosk.screen("story")
+    chip = next(c for c in story.ids.district_chips.children if c.text == name)
+    p.tap_widget(chip)
 
 PERSONAS: list[Persona] = [
     Persona(
@@ -273,6 +280,23 @@ PERSONAS: list[Persona] = [
             ("double tap skip", lambda p: p.double_tap(p.kiosk.widget("story", "skip"))),
             ("done", _done),
         ),
+    ),
+    Persona(
+        "svenska",
+        "a Swedish-speaking senior: the whole visit in Swedish, with a story and a district",
+        (
+            ("svenska", lambda p: p.tap_bar("lang_sv")),
+            ("ge respons", _start_feedback),
+            ("a face", _rate_happy),
+            ("one theme", lambda p: p.tap_theme(0)),
+            ("continue", _continue_themes),
+            ("a story typed", lambda p: p.type(SWEDISH_STORY)),
+            ("about you", lambda p: p.tap("story", "about")),
+            ("district Kristina", lambda p: _district(p, "Kristina")),
+            ("send", lambda p: p.tap("story", "send2")),
+            ("klar", _done),
+        ),
+        lang="fi",
     ),
     Persona(
         "idler",

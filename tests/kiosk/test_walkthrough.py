@@ -14,7 +14,7 @@ import sys
 import pytest
 from PIL import Image
 
-from kiosk.walkthrough import BLIND_STORY, PERSONAS, THUMB_WIDTH
+from kiosk.walkthrough import BLIND_STORY, PERSONAS, SWEDISH_STORY, THUMB_WIDTH
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,13 @@ def test_the_idler_is_let_go_and_the_kiosk_starts_over_clean(walked):
     assert all(r["lang"] == "sv" for r in result["records"])
     assert result["screens"][-2:] == ["thanks", "attract"]
     assert result["story_seen"][-1] == ""
+
+
+def test_the_swedish_senior_gets_swedish_place_names(walked):
+    result = outcome(walked, "svenska")
+    records = result["records"]
+    assert [r["kind"] for r in records] == ["rating", "themes", "story"]
+    assert all(r["lang"] == "sv" for r in records)
+    story = records[2]
+    assert story["story"] == SWEDISH_STORY
+    assert story["district"] == "ristiina"  # the chip read "Kristina"
