@@ -229,6 +229,7 @@ def _district(p: Player, name: str) -> None:
     chip = next(c for c in story.ids.district_chips.children if c.text == name)
     p.tap_widget(chip)
 
+
 PERSONAS: list[Persona] = [
     Persona(
         "senior",
