@@ -184,6 +184,7 @@ class KioskApp(App):
             needs_prompt=lambda: manager.current != "attract",
             on_timeout=self.flow.finish,
         )
+        self.speech.watch_prompt(self.idle.prompt)
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         from kivy.clock import Clock
 

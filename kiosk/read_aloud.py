@@ -12,7 +12,8 @@ rely on this:
 * ``level`` (1..``LEVELS``) sets the volume: espeak-ng's amplitude up to the kiosk's
   ``speech.max_volume``;
 * :meth:`reset` (the end of a visit, an idle reset) stops the speech at once, switches the mode
-  off and sets the volume back.
+  off and sets the volume back;
+* a prompt given to :meth:`watch_prompt` (the idle guard's "more time?") is read when it opens.
 
 While on, a bar of speech controls (repeat, stop, quieter, louder, read my story) is shown
 under the top bar; it is added to the window's root only then.
@@ -66,6 +67,15 @@ class ReadAloud(EventDispatcher):
         manager.bind(current=self._screen_changed)
         tr.bind(lang=self._language_changed)
         self.screen_name = manager.current or ""
+
+    def watch_prompt(self, prompt: Any) -> None:
+        """Read a modal prompt (the idle guard's "more time?") aloud when it opens."""
+        # Spoken a frame after it starts to open (laid out by then), not after its animation.
+        prompt.bind(
+            on_pre_open=lambda view: Clock.schedule_once(
+                lambda _dt: self.say(_widget_texts(view)), 0
+            )
+        )
 
     # --- the mode
 
@@ -228,3 +238,15 @@ def _text_before_caret(story: Any) -> str:
     caret = getattr(story, "caret", None)
     text = story.text
     return text[:caret] if isinstance(caret, int) else text
+
+
+def _widget_texts(view: Any) -> list[str]:
+    """The texts of ``view``'s labels and buttons, top to bottom."""
+    from kivy.uix.label import Label
+
+    found = [
+        (-round(w.to_window(w.x, w.top)[1]), w.text)
+        for w in view.walk(restrict=True)
+        if isinstance(w, Label) and w.text and w.opacity
+    ]
+    return [text for _top, text in sorted(found, key=lambda item: item[0])]

@@ -230,6 +230,8 @@ def _thanks(screen: Any, lang: str) -> list[str]:
                 code=spell(code, lang)
             )
         )
+        address = screen.app.public_url().split("://", 1)[-1].rstrip("/") + "/k"
+        lines.append(_("Type the code at the address {address}.").format(address=address))
     lines.append(instruction("thanks"))
     return lines
 

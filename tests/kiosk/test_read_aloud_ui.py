@@ -135,6 +135,7 @@ def test_the_thanks_screen_names_every_theme_and_spells_the_short_code(ears):
     kiosk.pump(2, draw=False)
     spoken = speaker.last()
     assert "K, sju, Q, M, fyra, streck, P, X, två, R, T" in spoken
+    assert "adressen 127.0.0.1:8765/k." in spoken  # where to type it
     assert spoken.count("Ditt tema") == len(visit.theme_ids) == 2
     assert "Nästa steg" in spoken
 
@@ -188,3 +189,20 @@ def test_a_real_espeak_ng_speaks_the_thanks_script_into_a_wav(ears, tmp_path):
     path = Speaker().synthesize_wav(lines, "fi", tmp_path / "thanks-fi.wav")
     with wave.open(str(path)) as wav:
         assert wav.getnframes() / wav.getframerate() > 5.0  # velhos, steps, dates in words
+
+
+def test_the_more_time_prompt_is_read_when_it_opens(ears):
+    kiosk, speaker = ears
+    kiosk.app.tr.lang = "fi"
+    go_to(kiosk, "rating")
+    kiosk.pump(2, draw=False)
+    prompt = kiosk.app.idle.prompt
+    try:
+        prompt.open()
+        kiosk.pump(3, draw=False)
+        spoken = speaker.last()
+        assert spoken.startswith("Tarvitsetko lisää aikaa?")
+        assert "Kyllä, lisää aikaa" in spoken
+    finally:
+        prompt.dismiss()
+        kiosk.pump(2, draw=False)
