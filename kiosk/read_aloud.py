@@ -31,7 +31,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import _
 from kiosk.speech_scripts import key_name, screen_script
-from kiosk.spoken import number_words
+from kiosk.spoken import number_words, speakable
 
 __all__ = ["DEFAULT_LEVEL", "LEVELS", "ReadAloud"]
 
@@ -193,7 +193,7 @@ class ReadAloud(EventDispatcher):
 
     def read_story(self) -> None:
         story = self.app.ensure_screen("story")
-        text = story.text.strip()
+        text = speakable(story.text.strip(), self.app.tr.lang)  # a date in it said as words
         self.say(text if text else _("Your story is empty."))
 
     def _watch_themes(self, themes: Any) -> None:

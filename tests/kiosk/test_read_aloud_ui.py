@@ -123,6 +123,9 @@ def test_keys_echo_words_are_read_back_and_the_story_is_read(ears):
     kiosk.tap(kiosk.app.speech.bar.ids.read_story)
     assert speaker.last() == "Hei, 2"
     assert kiosk.screen("story").text == "Hei, 2"  # reading typed nothing
+    kiosk.type_story(" 1.2.2027")
+    kiosk.tap(kiosk.app.speech.bar.ids.read_story)
+    assert speaker.last() == "Hei, 2 ensimmäinen helmikuuta kaksituhatta kaksikymmentäseitsemän"
 
 
 def test_the_thanks_screen_names_every_theme_and_spells_the_short_code(ears):
