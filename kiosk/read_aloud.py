@@ -172,7 +172,8 @@ class ReadAloud(EventDispatcher):
         if id(keyboard) in self._keyboards:
             return
         self._keyboards.add(id(keyboard))
-        # Bound after the screen's own handlers, so the story text is already updated.
+        # Bound after the screen's own handlers, so Kivy calls these first (the last bound
+        # handler runs first): the story text is still as it was before the key.
         keyboard.bind(
             on_text=lambda _kb, text: self._typed(story, text),
             on_backspace=lambda _kb: self._deleted(story),
@@ -188,8 +189,17 @@ class ReadAloud(EventDispatcher):
             self.say(key_name(text, self.app.tr.lang))
 
     def _deleted(self, story: Any) -> None:
-        words = _text_before_caret(story).split()
-        self.say([_("Deleted"), words[-1] if words else _("Your story is empty.")])
+        before = _text_before_caret(story)
+        if not before:
+            self.say(_("Your story is empty."))
+            return
+        words = before[:-1].split()
+        self.say(
+            [
+                _("Deleted: {key}").format(key=key_name(before[-1], self.app.tr.lang)),
+                words[-1] if words else _("Your story is empty."),
+            ]
+        )
 
     def read_story(self) -> None:
         story = self.app.ensure_screen("story")

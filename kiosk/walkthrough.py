@@ -146,6 +146,9 @@ class Player:
     def type(self, text: str) -> None:
         self.kiosk.type_story(text)
 
+    def tap_key(self, value: str) -> None:
+        self.kiosk.tap(self.kiosk.screen("story").ids.keyboard.key(value), 2)
+
     def idle(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
         """Touch nothing for ``seconds`` of real time (or until ``until()`` holds)."""
         deadline = time.monotonic() + seconds
@@ -255,7 +258,9 @@ PERSONAS: list[Persona] = [
             ("a happy face", _rate_happy),
             ("no themes, continue", _continue_themes),
             ("first sentence typed", lambda p: p.type(BLIND_STORY.split(". ")[0] + ". ")),
-            ("second sentence typed", lambda p: p.type(BLIND_STORY.split(". ")[1])),
+            ("second sentence, a typo", lambda p: p.type(BLIND_STORY.split(". ")[1][:-2] + "z")),
+            ("the typo heard and deleted", lambda p: p.tap_key("<backspace>")),
+            ("the sentence finished", lambda p: p.type(BLIND_STORY[-2:])),
             ("story read back", _listen_story),
             ("send", _send_story),
             ("done", _done),

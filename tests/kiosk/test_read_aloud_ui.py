@@ -119,7 +119,7 @@ def test_keys_echo_words_are_read_back_and_the_story_is_read(ears):
     kiosk.type_story("Hei, 2 ")
     assert speaker.texts() == ["iso H", "e", "i", "pilkku", "Hei,", "kaksi", "2"]
     kiosk.tap(kiosk.screen("story").ids.keyboard.key("<backspace>"))
-    assert speaker.last() == "Pyyhitty.\n2."
+    assert speaker.last() == "Pyyhitty: välilyönti.\n2."  # what went, and the word now
     kiosk.tap(kiosk.app.speech.bar.ids.read_story)
     assert speaker.last() == "Hei, 2"
     assert kiosk.screen("story").text == "Hei, 2"  # reading typed nothing

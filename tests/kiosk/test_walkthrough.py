@@ -66,6 +66,7 @@ def test_the_blind_visitor_writes_two_sentences_by_ear(walked):
     spoken = result["spoken"]
     assert "iso T" in spoken and "kaunis." in spoken  # a key echoed, a word read back
     assert BLIND_STORY in spoken  # "Lue tarinani" read the whole story
+    assert "z" in spoken and "Pyyhitty: z.\nkiito." in spoken  # the typo heard, deleted, checked
 
 
 def test_the_double_tapper_types_nothing_into_the_story_by_skipping(walked):
