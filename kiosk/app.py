@@ -56,6 +56,7 @@ class KioskApp(App):
     sync_service = ObjectProperty(None, allownone=True)
     # What touch timing reads (kiosk.touch); tests give a kiosk.touch.ManualClock.
     clock = ObjectProperty(time.monotonic)
+    speech = ObjectProperty(None)  # kiosk.read_aloud.ReadAloud: the read-aloud mode
 
     def __init__(
         self,
@@ -110,6 +111,9 @@ class KioskApp(App):
         )
         self.flow: VisitFlow | None = None
         self.idle: IdleGuard | None = None
+        from kiosk.velho_photos import VelhoPhotos
+
+        self.velho_photos = VelhoPhotos(settings.data_dir / "velho-photos")
         self._content_version = 0  # the sync service's config_version the content is from
         self._content_check: Any = None
         self._rest: Any = None  # kiosk.rest.LoopRest once rest_when_idle() was called
@@ -164,6 +168,9 @@ class KioskApp(App):
         self._apply_screen()
         self.look = Look()
         self.tr = I18n()
+        from kiosk.read_aloud import ReadAloud
+
+        self.speech = ReadAloud(self, self.settings.speech_max_volume)
         # The screens draw no background of their own: the window's clear colour is the
         # palette's background (one full-screen layer less for a software renderer).
         self.look.bind(pal=self._paint_window)
@@ -185,6 +192,7 @@ class KioskApp(App):
         )
         root.ids.step_bar.flow = self.flow
         self.ensure_screen("attract")
+        self.speech.attach(manager, self.tr)
         if not self.speaker.available:
             bar = root.ids.top_bar
             # Kept referenced: its kv bindings outlive it and must not point at a dead widget.
@@ -205,6 +213,7 @@ class KioskApp(App):
         )
         # Each screen starts with its own idle time (the thanks screen's is longer).
         manager.bind(current=lambda *_args: self.idle.touched() if self.idle else None)
+        self.speech.watch_prompt(self.idle.prompt)
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         from kivy.clock import Clock
 
@@ -289,6 +298,7 @@ class KioskApp(App):
         Window.clearcolor = pal.background
 
     def reset_visitor_settings(self) -> None:
+        self.speech.reset()  # first: the next visitor hears nothing of this one
         self.look.reset()
         self.tr.lang = self.settings.language
 
@@ -316,8 +326,8 @@ class KioskApp(App):
             self.sync_service.nudge()
 
     def read_aloud(self) -> None:
-        screen = self.root.ids.screens.current_screen
-        self.speaker.say(screen.spoken_text(), self.tr.lang)
+        """The top bar's button: read-aloud on (speaks this screen) or off (silence)."""
+        self.speech.toggle()
 
     # --- lockdown
 

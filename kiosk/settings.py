@@ -62,6 +62,8 @@ class KioskSettings:
     # The receipt printer of the printed slip ([printer] connection), None without one.
     printer: Any = None  # kiosk.slip.printer.PrinterConnection
     printer_slow_after: float = 8.0
+    # The loudest read-aloud may get, in espeak-ng's amplitude (0–200; 100 is its default).
+    speech_max_volume: int = 100
 
     def read_secret(self) -> str:
         """The shared secret, from ``secret`` or the file named by ``secret_file``; a secret
@@ -99,6 +101,7 @@ _ALLOWED = {
         "timeouts",
         "display",
         "printer",
+        "speech",
     },
     "server": {"url", "secret", "secret_file", "public_url", "usb_public_key"},
     "event": {"active"},
@@ -106,6 +109,7 @@ _ALLOWED = {
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
     "display": {"fullscreen", "diagonal_inches"},
     "printer": {"connection", "profile", "slow_after_seconds"},
+    "speech": {"max_volume"},
 }
 
 
@@ -224,6 +228,13 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
             "display.diagonal_inches",
             "the kiosk supports screens of 15.6 inches and up (targets of 15 mm need the room)",
         )
+    max_volume = _table(doc, "speech").get("max_volume", 100)
+    if (
+        isinstance(max_volume, bool)
+        or not isinstance(max_volume, int)
+        or not 10 <= max_volume <= 200
+    ):
+        raise SettingsError("speech.max_volume", "must be a whole number from 10 to 200")
     return KioskSettings(
         printer=printer,
         printer_slow_after=slow_after,
@@ -247,6 +258,7 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         demo=demo,
         diagonal_inches=float(diagonal),
         source=source,
+        speech_max_volume=max_volume,
     )
 
 

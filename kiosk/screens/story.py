@@ -48,8 +48,11 @@ def age_group_label(slug: str) -> str:
 
 
 def district_label(slug: str) -> str:
-    """District slugs are Finnish place names: shown capitalised, hyphens as spaces."""
-    return slug.replace("-", " ").replace("_", " ").capitalize()
+    """District slugs are Finnish place names; Swedish shows the Swedish name where one exists."""
+    from kiosk.i18n import current_language
+    from kiosk.place_names import place_name
+
+    return place_name(slug, current_language())
 
 
 class StoryBox(PaintedBox):

@@ -237,14 +237,14 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     visitor.reload()
     assert seen and all(u.startswith(base) for u in seen), seen
 
-    visitor.get_by_role("button", name="Dra tillbaka min berättelse").click()
+    visitor.get_by_role("button", name="Ta tillbaka min berättelse").click()
     visitor.wait_for_url("**/withdraw?lang=sv")
     # Erasing is irreversible, so the page asks once more (WCAG 3.3.4) before doing it.
     assert "Kauppatori elää talvellakin" in visitor.content()
     _check_page(visitor, "followup-withdraw-confirm")
     visitor.get_by_role("button", name="Ja, radera min berättelse").click()
     visitor.wait_for_url("**withdrawn=1")
-    assert "Din berättelse har dragits tillbaka och raderats." in visitor.content()
+    assert "Din berättelse har tagits tillbaka och raderats." in visitor.content()
     assert "Kauppatori elää talvellakin" not in visitor.content()
     _check_page(visitor, "followup-withdrawn")
 

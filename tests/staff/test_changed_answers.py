@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from sync.server.db import dashboard as q
 from sync.server.db.kiosk_config import _mood_weeks
 from sync.server.db.superseded import superseded
 from sync.server.db.tables import records
-from sync.server.db import dashboard as q
 from sync.server.domain.answers import counted_records
 from sync.server.domain.stats import visit_faces
 from tests.staff.conftest import make_visit
@@ -64,7 +64,8 @@ def test_the_last_face_and_themes_count_everywhere_the_first_stay_stored(
     assert sorted(flagged) == sorted(r["id"] for r in first)
     assert sorted(r for _, r in visit_faces(rows["ratings"]).values()) == [2, 4]
     assert dict(rows["theme_counts"]) == {"liikenne": 1, "nuoret": 1}
-    assert [r for _, r in visit_faces(youth["ratings"]).values()] == [2]  # the changed visit left "nuoret"
+    # the changed visit left "nuoret"
+    assert [r for _, r in visit_faces(youth["ratings"]).values()] == [2]
     week = max(moods["liikenne"])
     assert moods["liikenne"][week] == {"4": 1}
     assert moods["nuoret"][week] == {"2": 1}  # not the changed visit's first face

@@ -145,6 +145,7 @@ def _velho(theme) -> Velho | None:
         name=theme.velho_name,
         role=_loc(theme, "velho_role"),
         contact=theme.velho_contact if theme.velho_contact_public else None,
+        photo_url=theme.velho_photo_url or None,
     )
 
 

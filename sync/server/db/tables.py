@@ -149,6 +149,8 @@ themes = Table(
     Column("updated_at", UTC_TIME, nullable=False),
     # A new theme is a draft (on no kiosk and no public page) until staff publish it.
     Column("draft", Boolean, nullable=False, default=False, server_default=false()),
+    # An https address of the velho's photo, shown on the kiosk's attract card (optional).
+    Column("velho_photo_url", String(500)),
 )
 
 theme_steps = Table(
