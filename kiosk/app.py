@@ -189,6 +189,7 @@ class KioskApp(App):
             reset_look=self.reset_visitor_settings,
             on_step_saved=self._step_saved,
             ensure_screen=self.ensure_screen,
+            close_prompt=self._close_prompt,
         )
         root.ids.step_bar.flow = self.flow
         self.ensure_screen("attract")
@@ -301,6 +302,11 @@ class KioskApp(App):
         self.speech.reset()  # first: the next visitor hears nothing of this one
         self.look.reset()
         self.tr.lang = self.settings.language
+
+    def _close_prompt(self) -> None:
+        """flow.finish(): a "more time?" prompt still open belongs to the visit that ended."""
+        if self.idle is not None and self.idle.prompting:
+            self.idle.touched()
 
     def _step_saved(self) -> None:
         self._nudge_sync()

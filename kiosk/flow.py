@@ -44,6 +44,7 @@ class VisitFlow:
         reset_look: Callable[[], None],
         on_step_saved: Callable[[], None] | None = None,
         ensure_screen: Callable[[str], Any] | None = None,
+        close_prompt: Callable[[], None] | None = None,
     ):
         self.manager = manager
         self.recorder = recorder
@@ -53,6 +54,7 @@ class VisitFlow:
         self._reset_look = reset_look
         self._on_step_saved = on_step_saved or (lambda: None)
         self._ensure_screen = ensure_screen or (lambda name: None)
+        self._close_prompt = close_prompt or (lambda: None)
         self.last_error: str = ""
         self.path: tuple[str, ...] = FEEDBACK_PATH
 
@@ -209,7 +211,9 @@ class VisitFlow:
     # --- ending a visit
 
     def finish(self, show: bool = True) -> None:
-        """End the visit; clear every screen and the visitor's settings; back to the start."""
+        """End the visit; clear every screen and the visitor's settings; back to the start. An
+        open "more time?" prompt closes: it belonged to the visit that just ended."""
+        self._close_prompt()
         self.recorder.end()
         self.path = FEEDBACK_PATH
         for screen in self.manager.screens:

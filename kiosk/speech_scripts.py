@@ -21,7 +21,14 @@ from kiosk.i18n import N_, _, current_language
 from kiosk.spoken import date_words, number_words, speakable, spell
 from sync.protocol import MAX_THEMES
 
-__all__ = ["PURPOSE", "SCRIPTED_SCREENS", "instruction", "key_name", "screen_script"]
+__all__ = [
+    "PURPOSE",
+    "SCRIPTED_SCREENS",
+    "instruction",
+    "key_name",
+    "screen_script",
+    "step_bar_line",
+]
 
 # What käyttäjätori is and what happens to the answer: on the attract screen and spoken there.
 PURPOSE = N_(
@@ -83,12 +90,35 @@ def instruction(name: str) -> str:
 
 
 def screen_script(screen: Any) -> list[str]:
-    """The lines to speak for ``screen`` as it is now (see the module docstring)."""
+    """The lines to speak for ``screen`` as it is now (see the module docstring); on a visit's
+    step the bottom bar's step and buttons come last (:func:`step_bar_line`)."""
     lang = current_language()
     script = _SCRIPTS.get(screen.name)
     if script is None:
         return list(screen.spoken_text())
-    return [line for line in script(screen, lang) if line]
+    lines = list(script(screen, lang))
+    flow = getattr(getattr(screen, "app", None), "flow", None)
+    if flow is not None and flow.current == screen.name:
+        lines.append(step_bar_line(flow, lang))
+    return [line for line in lines if line]
+
+
+def step_bar_line(flow: Any, lang: str) -> str:
+    """The bottom bar as a blind visitor needs it: which step of how many, and its buttons by
+    the names they carry (the same words as :data:`kiosk.widgets.stepbar`'s kv); "" off a
+    visit's path."""
+    step = flow.step() if flow is not None else None
+    if not step:
+        return ""
+    number, total = step
+    buttons = [_("Back"), _("Cancel")]
+    if flow.can_go_on():
+        buttons.append(_("Done") if number == total else _("Continue"))
+    return _("Step {number} of {total}. At the bottom of the screen: {buttons}.").format(
+        number=number_words(number, lang),
+        total=number_words(total, lang),
+        buttons=", ".join(buttons),
+    )
 
 
 def _count(n: int, total: int, lang: str) -> str:
@@ -139,10 +169,14 @@ def _attract(screen: Any, lang: str) -> list[str]:
 
 def _rating(screen: Any, lang: str) -> list[str]:
     faces = [screen.ids[f"face{n}"].text for n in (1, 2, 3, 4) if f"face{n}" in screen.ids]
+    chosen = int(getattr(screen, "chosen", 0) or 0)
     return [
         screen.question,
         instruction("rating"),
         _("The faces from left to right: {faces}.").format(faces=", ".join(faces)),
+        _("Your answer now: {face}. To change it, tap another face.").format(face=faces[chosen - 1])
+        if 0 < chosen <= len(faces)
+        else "",
     ]
 
 

@@ -93,6 +93,7 @@ class Outcome:
     screens: list[str] = field(default_factory=list)  # the screen after each step
     spoken: list[str] = field(default_factory=list)
     story_seen: list[str] = field(default_factory=list)  # the story text after each step
+    face_marked: list[int] = field(default_factory=list)  # the rating screen's marked face (0)
     pictures: list[Path] = field(default_factory=list)
     sheet: Path | None = None
 
@@ -123,6 +124,10 @@ class Player:
     def tap_widget(self, widget: Any) -> None:
         self.kiosk.tap(widget, 2)
 
+    def tap_step(self, widget_id: str) -> None:
+        """The bottom bar's ``back``, ``cancel`` or ``next``."""
+        self.kiosk.tap(self.kiosk.step_bar(widget_id), 2)
+
     def tap_bar(self, widget_id: str) -> None:
         self.kiosk.tap(self.kiosk.bar(widget_id), 2)
 
@@ -139,8 +144,15 @@ class Player:
         """Two touches at the same spot one frame apart, as a trembling finger gives."""
         from kivy.tests.common import UnitTestTouch
 
+        from kiosk.headless import HUMAN_PAUSE_S
+
+        clock = self.kiosk.clock
+        if hasattr(clock, "advance"):
+            clock.advance(HUMAN_PAUSE_S)  # a person's pause before the tap, as kiosk.tap takes
         x, y = widget.to_window(*widget.center)
         for _ in range(2):
+            if hasattr(clock, "advance"):
+                clock.advance(0.08)  # the tremor: the second touch 80 ms after the first
             touch = UnitTestTouch(x, y)
             touch.touch_down()
             touch.touch_up()
@@ -216,16 +228,23 @@ def contact_sheet(
 
 
 def _settings(data_dir: Path) -> Any:
+    from dataclasses import replace
+
     from kiosk.settings import parse_settings
 
-    return parse_settings(
+    timeouts = dict(WALKTHROUGH_TIMEOUTS)
+    # A kiosk's TOML may not set the thanks screen under 120 s; the walkthrough sets it after.
+    thanks = timeouts.pop("thanks_seconds")
+    settings = parse_settings(
         {
             "kiosk_id": "walkthrough",
+            "demo": True,  # the demo themes and event, as before a server sends its own
             "data_dir": str(data_dir),
             "server": {"public_url": "http://127.0.0.1:8765"},
-            "timeouts": WALKTHROUGH_TIMEOUTS,
+            "timeouts": timeouts,
         }
     )
+    return replace(settings, timeouts=replace(settings.timeouts, thanks_seconds=thanks))
 
 
 def play(kiosk: Any, speech: SpeechLog, persona: Persona, outdir: Path) -> Outcome:
@@ -248,6 +267,7 @@ def play(kiosk: Any, speech: SpeechLog, persona: Persona, outdir: Path) -> Outco
         outcome.pictures.append(player.shot(caption))
         outcome.screens.append(kiosk.current)
         outcome.story_seen.append(kiosk.screen("story").text)
+        outcome.face_marked.append(int(kiosk.screen("rating").chosen))
     pending = app.store.pending(10_000)
     outcome.records = pending[before_count:]  # oldest first: this persona's are the last
     outcome.spoken = speech.texts()
@@ -264,6 +284,7 @@ def play(kiosk: Any, speech: SpeechLog, persona: Persona, outdir: Path) -> Outco
                 "records": outcome.records,
                 "screens": outcome.screens,
                 "story_seen": outcome.story_seen,
+                "face_marked": outcome.face_marked,
                 "spoken": outcome.spoken,
                 "languages": sorted({lang for _text, lang, _amp in speech.said}),
             },

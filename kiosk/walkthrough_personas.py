@@ -46,7 +46,7 @@ def _two_themes(p: Player) -> None:
 
 
 def _continue_themes(p: Player) -> None:
-    p.tap("themes", "done")
+    p.tap_step("next")
 
 
 def _skip_story(p: Player) -> None:
@@ -55,6 +55,7 @@ def _skip_story(p: Player) -> None:
 
 def _send_story(p: Player) -> None:
     p.tap("story", "send")
+    p.tap("story", "confirm_send")  # "Send the story?" answered
 
 
 def _listen_story(p: Player) -> None:
@@ -62,11 +63,33 @@ def _listen_story(p: Player) -> None:
 
 
 def _done(p: Player) -> None:
-    p.tap("thanks", "done")
+    p.tap_step("next")  # the bottom bar's "Done" on the last step
 
 
 def _idle_on_thanks(p: Player) -> None:
     p.idle(15, until=lambda: p.kiosk.current != "thanks")
+
+
+def _back_to_faces(p: Player) -> None:
+    p.tap_step("back")  # from the themes back to the faces: the chosen one is marked
+
+
+def _plug_printer(p: Player) -> None:
+    """A receipt printer at the kiosk, printing into the persona's folder (``slip.bin``)."""
+    from kiosk.slip.printer import SlipPrinter, parse_connection
+
+    p.app.slip_printer = SlipPrinter(parse_connection(f"file:{p.outdir / 'slip.bin'}"))
+
+
+def _print_slip(p: Player) -> None:
+    p.tap("thanks", "print_slip")
+    thanks = p.kiosk.screen("thanks")
+    p.idle(10, until=lambda: thanks.print_state in ("done", "failed"))
+
+
+def _done_and_unplug(p: Player) -> None:
+    _done(p)
+    p.app.slip_printer = None
 
 
 BLIND_STORY = "Tori on kaunis. Lisää penkkejä, kiitos."
@@ -145,10 +168,39 @@ PERSONAS: list[Persona] = [
             ("a story typed", lambda p: p.type(SWEDISH_STORY)),
             ("about you", lambda p: p.tap("story", "about")),
             ("district Kristina", lambda p: _district(p, "Kristina")),
-            ("send", lambda p: p.tap("story", "send2")),
+            ("send", lambda p: (p.tap_step("next"), p.tap("story", "confirm_send"))),
             ("klar", _done),
         ),
         lang="fi",
+    ),
+    Persona(
+        "changes-face",
+        "taps the unhappy face by mistake, goes back and taps the happy one",
+        (
+            ("give feedback", _start_feedback),
+            ("the unhappy face, by mistake", lambda p: p.tap("rating", "face1")),
+            ("back to the faces", _back_to_faces),
+            ("the happy face instead", lambda p: p.tap("rating", "face4")),
+            ("one theme", lambda p: p.tap_theme(0)),
+            ("continue", _continue_themes),
+            ("skip the story", _skip_story),
+            ("done", _done),
+        ),
+        scale=2.0,
+    ),
+    Persona(
+        "printer",
+        "has no phone: takes the follow-up home on a printed slip",
+        (
+            ("a printer at the kiosk", _plug_printer),
+            ("give feedback", _start_feedback),
+            ("a face", _rate_happy),
+            ("two themes", _two_themes),
+            ("continue", _continue_themes),
+            ("skip the story", _skip_story),
+            ("print the slip", _print_slip),
+            ("done", _done_and_unplug),
+        ),
     ),
     Persona(
         "idler",

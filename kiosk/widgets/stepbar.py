@@ -41,6 +41,11 @@ class StepBar(PaintedBox):
         self._refresh_trigger()
 
     def on_touch_down(self, touch):
+        if not self.shown:
+            # Folded away its buttons keep a size at the window's bottom edge, and a disabled
+            # widget swallows the touches it collides with: the attract screen's "Previous"
+            # under them never got its taps.
+            return False
         settling = getattr(self.manager, "settling", False)
         if settling and self.collide_point(*touch.pos):
             return True  # the second half of a double tap on the step before

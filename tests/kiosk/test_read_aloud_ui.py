@@ -50,7 +50,7 @@ def go_to(kiosk, screen: str) -> None:
     chips = list(reversed(kiosk.screen("themes").ids.chips.children))
     kiosk.tap(chips[0])
     kiosk.tap(chips[1])
-    kiosk.tap(kiosk.widget("themes", "done"))
+    kiosk.tap(kiosk.step_bar("next"))
     if screen == "story":
         return
     kiosk.tap(kiosk.widget("story", "skip"))

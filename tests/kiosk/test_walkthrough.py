@@ -76,12 +76,30 @@ def test_the_double_tapper_types_nothing_into_the_story_by_skipping(walked):
     assert not [r for r in result["records"] if r["kind"] == "story"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a repeat of the same key within 300 ms is kiosk-touch's item 3"
-)
 def test_the_double_tapper_gets_one_letter_for_a_double_tap(walked):
     result = outcome(walked, "double-tapper")
-    assert "aa" not in result["story_seen"]
+    assert "aa" not in result["story_seen"] and "a" in result["story_seen"]
+
+
+def test_the_one_who_changes_the_face_leaves_two_ratings_and_the_last_counts(walked):
+    result = outcome(walked, "changes-face")
+    records = result["records"]
+    assert [r["kind"] for r in records] == ["rating", "rating", "themes"]
+    assert len({r["visit_id"] for r in records}) == 1
+    # Both stay stored; the server counts the visit's last (sync.server.domain.answers): by
+    # created_at, and the happy face was saved after the unhappy one.
+    assert [r["rating"] for r in records[:2]] == [1, 4]
+    assert records[1]["created_at"] > records[0]["created_at"]
+    assert result["screens"][:4] == ["rating", "themes", "rating", "themes"]
+    assert result["face_marked"][2] == 1  # back on the faces: the one chosen is marked
+
+
+def test_the_one_without_a_phone_gets_the_short_code_on_a_slip(walked):
+    result = outcome(walked, "printer")
+    codes = {r["short_code"] for r in result["records"]}
+    assert len(codes) == 1
+    slip = (walked / "printer" / "slip.bin").read_bytes()
+    assert codes.pop().encode() in slip and b"/k" in slip
 
 
 def test_the_idler_is_let_go_and_the_kiosk_starts_over_clean(walked):
