@@ -178,6 +178,14 @@ class ReadAloud(EventDispatcher):
             on_text=lambda _kb, text: self._typed(story, text),
             on_backspace=lambda _kb: self._deleted(story),
         )
+        # "About you" and Send's question are panels of the same screen: each is read as a
+        # screen of its own when it opens (and writing again when the visitor goes back to it).
+        story.bind(panel=lambda *_args: self._panel_changed(story))
+
+    def _panel_changed(self, story: Any) -> None:
+        if self.on and self.app.flow.current == "story":
+            self.speaker.stop()
+            self.speaker.say(screen_script(story), self.app.tr.lang)
 
     def _typed(self, story: Any, text: str) -> None:
         if not self.on:

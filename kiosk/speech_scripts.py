@@ -114,7 +114,7 @@ def step_bar_line(flow: Any, lang: str) -> str:
     buttons = [_("Back"), _("Cancel")]
     if flow.can_go_on():
         buttons.append(_("Done") if number == total else _("Continue"))
-    return _("Step {number} of {total}. At the bottom of the screen: {buttons}.").format(
+    return _("Step {number} of {total}. On the bottom row of the screen: {buttons}.").format(
         number=number_words(number, lang),
         total=number_words(total, lang),
         buttons=", ".join(buttons),
@@ -201,6 +201,15 @@ def _themes(screen: Any, lang: str) -> list[str]:
 
 
 def _story(screen: Any, lang: str) -> list[str]:
+    if getattr(screen, "panel", "write") == "confirm":
+        return [
+            _("Send the story?"),
+            _("After sending you can no longer change it."),
+            _("Your story: {story}").format(story=speakable(screen.text.strip(), lang)),
+            _("To send it, tap {send}. To go on writing, tap {edit}.").format(
+                send=_("Send"), edit=_("Edit")
+            ),
+        ]
     if getattr(screen, "panel", "write") == "about":
         return [
             _("About you (optional)"),

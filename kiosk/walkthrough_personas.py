@@ -58,6 +58,11 @@ def _send_story(p: Player) -> None:
     p.tap("story", "confirm_send")  # "Send the story?" answered
 
 
+def _send_from_about(p: Player) -> None:
+    p.tap_step("next")  # "About you" has its Send in the bottom bar
+    p.tap("story", "confirm_send")
+
+
 def _listen_story(p: Player) -> None:
     p.tap_speech("read_story")
 
@@ -168,7 +173,7 @@ PERSONAS: list[Persona] = [
             ("a story typed", lambda p: p.type(SWEDISH_STORY)),
             ("about you", lambda p: p.tap("story", "about")),
             ("district Kristina", lambda p: _district(p, "Kristina")),
-            ("send", lambda p: (p.tap_step("next"), p.tap("story", "confirm_send"))),
+            ("send", _send_from_about),
             ("klar", _done),
         ),
         lang="fi",

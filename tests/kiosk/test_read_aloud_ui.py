@@ -209,3 +209,22 @@ def test_the_more_time_prompt_is_read_when_it_opens(ears):
     finally:
         prompt.dismiss()
         kiosk.pump(2, draw=False)
+
+
+def test_send_s_question_is_read_aloud_with_the_story(ears):
+    """A blind visitor taps Send: they hear the question, their story and both answers, as a
+    sighted one sees them on the confirm panel."""
+    kiosk, said = ears
+    go_to(kiosk, "story")
+    kiosk.type_story("Tori on kaunis")
+    said.clear()
+    kiosk.tap(kiosk.widget("story", "send"))
+    kiosk.pump(2, draw=False)
+    heard = "\n".join(said.texts())
+    assert "Lähetetäänkö tarina?" in heard
+    assert "Tarinasi: Tori on kaunis" in heard
+    assert "Lähetä napauttamalla Lähetä. Jos haluat vielä muokata, napauta Muokkaa." in heard
+    said.clear()
+    kiosk.tap(kiosk.widget("story", "confirm_edit"))
+    kiosk.pump(2, draw=False)
+    assert "Minun Mikkelini" in "\n".join(said.texts())  # back to writing: read again
