@@ -84,6 +84,7 @@ def _plug_printer(p: Player) -> None:
     from kiosk.slip.printer import SlipPrinter, parse_connection
 
     p.app.slip_printer = SlipPrinter(parse_connection(f"file:{p.outdir / 'slip.bin'}"))
+    p.kiosk.screen("thanks").can_print = True  # as a printer in kiosk.toml sets it at start
 
 
 def _print_slip(p: Player) -> None:
@@ -95,6 +96,7 @@ def _print_slip(p: Player) -> None:
 def _done_and_unplug(p: Player) -> None:
     _done(p)
     p.app.slip_printer = None
+    p.kiosk.screen("thanks").can_print = False
 
 
 BLIND_STORY = "Tori on kaunis. Lisää penkkejä, kiitos."
