@@ -12,6 +12,8 @@ The window refuses to close (window manager, Alt+F4, Escape) unless staff chose 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty
 
+import kiosk.touch  # noqa: F401  (registers the screen manager that ignores double taps)
 import kiosk.widgets  # noqa: F401  (registers the widgets and their kv rules)
+import kiosk.widgets.stepbar  # noqa: F401  (registers the bottom bar)
 from kiosk.content import first_frame_content, load_content
 from kiosk.event_choice import EventChoice
 from kiosk.flow import VisitFlow
@@ -50,6 +54,9 @@ class KioskApp(App):
     look = ObjectProperty(None)
     tr = ObjectProperty(None)
     sync_service = ObjectProperty(None, allownone=True)
+    # What touch timing reads (kiosk.touch); tests give a kiosk.touch.ManualClock.
+    clock = ObjectProperty(time.monotonic)
+    speech = ObjectProperty(None)  # kiosk.read_aloud.ReadAloud: the read-aloud mode
 
     def __init__(
         self,
@@ -59,9 +66,12 @@ class KioskApp(App):
         sync_service: Any = None,
         speaker: Speaker | None = None,
         on_exit: Any = None,
+        clock: Callable[[], float] | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if clock is not None:
+            self.clock = clock
         # What "Exit the kiosk" finally does; App.stop unless the embedding process says else.
         self._on_exit = on_exit or self.stop
         self.settings = settings
@@ -101,6 +111,9 @@ class KioskApp(App):
         )
         self.flow: VisitFlow | None = None
         self.idle: IdleGuard | None = None
+        from kiosk.velho_photos import VelhoPhotos
+
+        self.velho_photos = VelhoPhotos(settings.data_dir / "velho-photos")
         self._content_version = 0  # the sync service's config_version the content is from
         self._content_check: Any = None
         self._rest: Any = None  # kiosk.rest.LoopRest once rest_when_idle() was called
@@ -152,8 +165,12 @@ class KioskApp(App):
         set_language(self.settings.language)
         if self._content is None:
             self._plain_content = first_frame_content(self.store, demo=self.settings.demo)
+        self._apply_screen()
         self.look = Look()
         self.tr = I18n()
+        from kiosk.read_aloud import ReadAloud
+
+        self.speech = ReadAloud(self, self.settings.speech_max_volume)
         # The screens draw no background of their own: the window's clear colour is the
         # palette's background (one full-screen layer less for a software renderer).
         self.look.bind(pal=self._paint_window)
@@ -172,8 +189,11 @@ class KioskApp(App):
             reset_look=self.reset_visitor_settings,
             on_step_saved=self._step_saved,
             ensure_screen=self.ensure_screen,
+            close_prompt=self._close_prompt,
         )
+        root.ids.step_bar.flow = self.flow
         self.ensure_screen("attract")
+        self.speech.attach(manager, self.tr)
         if not self.speaker.available:
             bar = root.ids.top_bar
             # Kept referenced: its kv bindings outlive it and must not point at a dead widget.
@@ -194,6 +214,7 @@ class KioskApp(App):
         )
         # Each screen starts with its own idle time (the thanks screen's is longer).
         manager.bind(current=lambda *_args: self.idle.touched() if self.idle else None)
+        self.speech.watch_prompt(self.idle.prompt)
         Window.bind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
         from kivy.clock import Clock
 
@@ -206,6 +227,23 @@ class KioskApp(App):
         # The other screens are built after the attract screen's first frame, one per frame.
         Window.bind(on_flip=self._after_first_frame)
         return root
+
+    def _apply_screen(self) -> None:
+        """Size a dp from the screen's diagonal and resolution (kiosk.physical), before any
+        widget is sized."""
+        from kivy.logger import Logger
+
+        from kiosk.physical import apply_screen, supported
+
+        width, height = Window.size
+        diagonal = self.settings.diagonal_inches
+        density = apply_screen(diagonal, width, height)
+        if not supported(diagonal, width, height):
+            Logger.warning(
+                f"Kiosk: a {diagonal}-inch {width}x{height} screen is smaller than the kiosk "
+                "needs (15.6 inches at 16:9); some screens may not fit"
+            )
+        Logger.info(f"Kiosk: {diagonal}-inch {width}x{height} screen, density {density:.3f}")
 
     def ensure_screen(self, name: str):
         """The screen called ``name``, built now if it was not yet."""
@@ -261,8 +299,14 @@ class KioskApp(App):
         Window.clearcolor = pal.background
 
     def reset_visitor_settings(self) -> None:
+        self.speech.reset()  # first: the next visitor hears nothing of this one
         self.look.reset()
         self.tr.lang = self.settings.language
+
+    def _close_prompt(self) -> None:
+        """flow.finish(): a "more time?" prompt still open belongs to the visit that ended."""
+        if self.idle is not None and self.idle.prompting:
+            self.idle.touched()
 
     def _step_saved(self) -> None:
         self._nudge_sync()
@@ -288,8 +332,8 @@ class KioskApp(App):
             self.sync_service.nudge()
 
     def read_aloud(self) -> None:
-        screen = self.root.ids.screens.current_screen
-        self.speaker.say(screen.spoken_text(), self.tr.lang)
+        """The top bar's button: read-aloud on (speaks this screen) or off (silence)."""
+        self.speech.toggle()
 
     # --- lockdown
 

@@ -177,7 +177,7 @@ def add_screenshots(subparsers: Any) -> None:
 
 
 COMMANDS: list[Callable[[Any], Any]] = [add_run, add_check_config, add_hash_pin, add_screenshots]
-PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli", "kiosk.slip.cli")
+PLUGIN_MODULES = ("kiosk.sync_cli", "kiosk.setup_cli", "kiosk.slip.cli", "kiosk.walkthrough")
 
 
 def build_parser() -> argparse.ArgumentParser:

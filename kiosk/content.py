@@ -148,6 +148,7 @@ class ThemeCard:
     update_text: str
     update_date: str
     mood: tuple[tuple[int, int, int, int], ...]  # counts of faces 1..4, oldest week first
+    velho_photo_url: str = ""  # staff's photo address ("" when none); see kiosk.velho_photos
 
 
 def _step_is_done(step: Any, today: date) -> bool:
@@ -177,4 +178,5 @@ def theme_card(theme: ThemeInfo | PlainContent, lang: str, today: date | None = 
         update_text=updates[-1].text.get(lang) if updates else "",
         update_date=updates[-1].date if updates else "",
         mood=mood,  # type: ignore[arg-type]
+        velho_photo_url=(theme.velho.photo_url or "") if theme.velho else "",
     )

@@ -5,6 +5,12 @@ Screens call these methods from their buttons; :class:`VisitFlow` saves the step
 after any finished step has lost nothing. :meth:`VisitFlow.finish` ends the visit and clears
 every screen, the language, text size and contrast, so the next visitor starts fresh; the idle
 guard and the thank-you screen's timer both end there.
+
+The bottom bar (:mod:`kiosk.widgets.stepbar`) calls :meth:`back`, :meth:`cancel` and
+:meth:`go_on`. A visit follows one of two paths (:data:`FEEDBACK_PATH` from "Give feedback",
+:data:`STORY_PATH` from "Tell a story"); :meth:`step` numbers the current screen on it. Going
+back and tapping another face saves a new rating record (the server counts a visit's last);
+the same face, or the same themes again, save nothing new.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from kiosk.content import ThemeCard, theme_card
 from kiosk.qr import follow_up_url
 from kiosk.visit import VisitRecorder
 
-__all__ = ["VisitFlow", "VISITOR_SCREENS"]
+__all__ = ["FEEDBACK_PATH", "STORY_PATH", "VisitFlow", "VISITOR_SCREENS"]
 
 VISITOR_SCREENS = ("attract", "rating", "themes", "story", "thanks")
+FEEDBACK_PATH = ("rating", "themes", "story", "thanks")
+STORY_PATH = ("story", "thanks")
 
 
 class VisitFlow:
@@ -36,6 +44,7 @@ class VisitFlow:
         reset_look: Callable[[], None],
         on_step_saved: Callable[[], None] | None = None,
         ensure_screen: Callable[[str], Any] | None = None,
+        close_prompt: Callable[[], None] | None = None,
     ):
         self.manager = manager
         self.recorder = recorder
@@ -45,7 +54,9 @@ class VisitFlow:
         self._reset_look = reset_look
         self._on_step_saved = on_step_saved or (lambda: None)
         self._ensure_screen = ensure_screen or (lambda name: None)
+        self._close_prompt = close_prompt or (lambda: None)
         self.last_error: str = ""
+        self.path: tuple[str, ...] = FEEDBACK_PATH
 
     # --- navigation
 
@@ -58,9 +69,11 @@ class VisitFlow:
         return self.manager.current
 
     def start_feedback(self) -> None:
+        self.path = FEEDBACK_PATH
         self.show("rating")
 
     def start_story(self) -> None:
+        self.path = STORY_PATH
         self.show("story")
 
     def staff_corner(self) -> None:
@@ -68,6 +81,49 @@ class VisitFlow:
         resting on the corner never wipes a visit going on."""
         if self.current == "attract":
             self.open_staff()
+
+    def step(self) -> tuple[int, int] | None:
+        """(number, total) of the current screen on this visit's path; None off the path."""
+        if self.current not in self.path:
+            return None
+        return self.path.index(self.current) + 1, len(self.path)
+
+    # --- the bottom bar
+
+    def back(self) -> None:
+        """One step back on the path; from the first step, back to the start (visit ended)."""
+        screen = self.manager.current_screen
+        if getattr(screen, "go_back", lambda: False)():
+            return  # the screen went back within itself (a panel)
+        step = self.step()
+        if step is None or step[0] == 1:
+            self.finish()
+        else:
+            self.show(self.path[step[0] - 2])
+
+    def cancel(self) -> None:
+        """End the visit: what was saved stays saved, what was typed or chosen is cleared."""
+        self.finish()
+
+    def can_go_on(self) -> bool:
+        screen = self.manager.current_screen
+        return bool(getattr(screen, "can_go_on", lambda: True)())
+
+    def go_on(self) -> None:
+        """The current screen's way forward (its ``go_on``); a screen without one (the thanks
+        screen, the last step) ends the visit."""
+        if not self.can_go_on():
+            return
+        handler = getattr(self.manager.current_screen, "go_on", None)
+        if handler is None:
+            self.finish()
+        else:
+            handler()
+
+    def rated(self) -> int | None:
+        """The face this visit saved last, if any."""
+        visit = self.recorder.current
+        return None if visit is None else visit.rating
 
     def open_staff(self) -> None:
         self.finish(show=False)
@@ -86,11 +142,14 @@ class VisitFlow:
         return True
 
     def rate(self, rating: int) -> None:
-        self._save(lambda: self.recorder.save_rating(rating, self._language()))
+        if rating != self.rated():  # the same face again after going back is no new answer
+            self._save(lambda: self.recorder.save_rating(rating, self._language()))
         self.show("themes")
 
     def choose_themes(self, theme_ids: Sequence[str]) -> None:
-        if theme_ids:
+        visit = self.recorder.current
+        unchanged = visit is not None and list(theme_ids) == visit.theme_ids
+        if theme_ids and not unchanged:
             self._save(lambda: self.recorder.save_themes(list(theme_ids), self._language()))
         self.show("story")
 
@@ -152,8 +211,11 @@ class VisitFlow:
     # --- ending a visit
 
     def finish(self, show: bool = True) -> None:
-        """End the visit; clear every screen and the visitor's settings; back to the start."""
+        """End the visit; clear every screen and the visitor's settings; back to the start. An
+        open "more time?" prompt closes: it belonged to the visit that just ended."""
+        self._close_prompt()
         self.recorder.end()
+        self.path = FEEDBACK_PATH
         for screen in self.manager.screens:
             screen.clear()
         self._reset_look()

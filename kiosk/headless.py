@@ -5,6 +5,11 @@
 with real touch events (``kivy.tests.common.UnitTestTouch``) at their on-screen centre, so a tap
 goes through the same dispatch as a finger. Kivy creates its window once per process; several
 kiosks may run one after the other (:meth:`close` detaches one without closing the window).
+
+Touch timing (kiosk.touch: touches right after a screen change and quick repeats of a key are
+ignored) reads ``self.clock``, a :class:`kiosk.touch.ManualClock` unless the caller passes
+``clock=``: :meth:`tap` first lets ``pause`` seconds pass, as a person's next tap would;
+``tap(widget, pause=0.1)`` is a quick second tap.
 """
 
 from __future__ import annotations
@@ -14,7 +19,11 @@ from typing import Any
 
 from kiosk.kivy_setup import WINDOW_SIZE, configure_kivy
 
-__all__ = ["HeadlessKiosk", "all_widgets", "ensure_window"]
+__all__ = ["HUMAN_PAUSE_S", "HeadlessKiosk", "all_widgets", "ensure_window"]
+
+# Between two taps of a person who is not hurrying: more than the settle time after a screen
+# change (kiosk.touch.SETTLE_SECONDS), so ordinary test taps are never ignored.
+HUMAN_PAUSE_S = 1.0
 
 
 def all_widgets(root) -> list:
@@ -54,7 +63,9 @@ class HeadlessKiosk:
     def __init__(self, settings: Any, *, build_all: bool = True, **app_kwargs: Any):
         self.window = ensure_window()
         from kiosk.app import KioskApp
+        from kiosk.touch import ManualClock
 
+        self.clock = app_kwargs.setdefault("clock", ManualClock())
         self.app = KioskApp(settings, **app_kwargs)
         self.app._run_prepare()  # build, add the root to the window, dispatch on_start
         if not build_all:
@@ -93,10 +104,14 @@ class HeadlessKiosk:
         EventLoop.idle()
         glFinish()
 
-    def tap(self, widget: Any, frames: int = 2, draw: bool = False) -> None:
-        """Touch down and up at ``widget``'s centre, as a finger would."""
+    def tap(
+        self, widget: Any, frames: int = 2, draw: bool = False, pause: float = HUMAN_PAUSE_S
+    ) -> None:
+        """Touch down and up at ``widget``'s centre, as a finger would, ``pause`` s after the last."""
         from kivy.tests.common import UnitTestTouch
 
+        if pause and hasattr(self.clock, "advance"):
+            self.clock.advance(pause)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -138,6 +153,15 @@ class HeadlessKiosk:
 
     def bar(self, widget_id: str):
         return self.root.ids.top_bar.ids[widget_id]
+
+    def step_bar(self, widget_id: str):
+        """The bottom bar's ``back``, ``cancel``, ``step`` (the counter) or ``next``."""
+        return self.root.ids.step_bar.ids[widget_id]
+
+    def send_story(self) -> None:
+        """Tap "Send" and answer "Send" to "Send the story?"."""
+        self.tap(self.widget("story", "send"))
+        self.tap(self.widget("story", "confirm_send"))
 
     def close(self) -> None:
         """Stop this kiosk's timers and services and detach it from the (still open) window."""

@@ -191,12 +191,17 @@ def N_(msgid: str) -> str:  # noqa: N802 - the conventional name extractors look
 
 
 def format_date(value: date | str, lang: str | None = None, format: str = "medium") -> str:
-    """A date (or ISO ``YYYY-MM-DD`` text) written the way ``lang`` writes dates (Babel CLDR)."""
+    """A date (or ISO ``YYYY-MM-DD`` text) written the way ``lang`` writes dates (Babel CLDR).
+
+    Swedish is Finland-Swedish: 20.1.2027, as in Finnish (CLDR's ``sv_FI`` short format).
+    """
     from babel.dates import format_date as babel_format_date
 
     lang = _check_language(lang or _current)
     if isinstance(value, str):
         value = date.fromisoformat(value)
+    if lang == "sv":
+        return babel_format_date(value, format="short", locale="sv_FI")
     return babel_format_date(value, format=format, locale=lang)
 
 

@@ -5,7 +5,8 @@ One :class:`Look` instance lives on the App as ``app.look``; every kv rule takes
 (``app.look.target``) and its colours (``app.look.pal.<role>``, roles from ``kiosk.palette``)
 from it, so switching text size or contrast re-lays every screen through ordinary Kivy
 property bindings. The floors of issue 3 live here: body text 24 sp, headings 36 sp, targets
-72 dp with 12 dp gaps, faces 160 dp, all at text size x1.
+84 dp with 12 dp gaps, faces 160 dp, all at text size x1. A dp is a pixel of a 15.6″ 1920×1080
+screen on every screen (kiosk.physical), so a target is at least 15 mm and text at least 4 mm.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ CONTRASTS = ("normal", "high-contrast")
 BODY_SP = 24
 HEADING_SP = 36
 TITLE_SP = 44
-TARGET_DP = 72
+TARGET_DP = 84  # 15.1 mm (kiosk.physical.TARGET_MM); was 72 dp, 12.9 mm
 GAP_DP = 12
 FACE_SHOWN_DP = 200
 
@@ -51,7 +52,9 @@ class Look(EventDispatcher):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._update_sizes()
+        # The class defaults were computed at import, perhaps before the screen's density was
+        # set (kiosk.physical.apply_screen): compute every size again now.
+        self.on_scale(self, self.scale)
 
     def on_scale(self, _instance, value: float) -> None:
         if value not in TEXT_SCALES:

@@ -56,10 +56,14 @@ class KioskSettings:
     # Demo mode: with no kiosk-config from a server yet, show the demo content (sync.demo), not
     # the neutral start. Top-level `demo = true`, or `kiosk run --demo`.
     demo: bool = False
+    # The screen's diagonal; with its resolution it sets the size of a dp (kiosk.physical).
+    diagonal_inches: float = 15.6
     source: Path | None = None
     # The receipt printer of the printed slip ([printer] connection), None without one.
     printer: Any = None  # kiosk.slip.printer.PrinterConnection
     printer_slow_after: float = 8.0
+    # The loudest read-aloud may get, in espeak-ng's amplitude (0–200; 100 is its default).
+    speech_max_volume: int = 100
 
     def read_secret(self) -> str:
         """The shared secret, from ``secret`` or the file named by ``secret_file``; a secret
@@ -97,13 +101,15 @@ _ALLOWED = {
         "timeouts",
         "display",
         "printer",
+        "speech",
     },
     "server": {"url", "secret", "secret_file", "public_url", "usb_public_key"},
     "event": {"active"},
     "staff": {"pin_hash"},
     "timeouts": {"idle_seconds", "more_time_seconds", "thanks_seconds", "rapid_repeat_seconds"},
-    "display": {"fullscreen"},
+    "display": {"fullscreen", "diagonal_inches"},
     "printer": {"connection", "profile", "slow_after_seconds"},
+    "speech": {"max_volume"},
 }
 
 
@@ -214,6 +220,21 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
     demo = doc.get("demo", False)
     if not isinstance(demo, bool):
         raise SettingsError("demo", "must be true or false")
+    diagonal = display.get("diagonal_inches", 15.6)
+    if isinstance(diagonal, bool) or not isinstance(diagonal, int | float):
+        raise SettingsError("display.diagonal_inches", "must be the screen's diagonal in inches")
+    if not 15.6 <= diagonal <= 120:
+        raise SettingsError(
+            "display.diagonal_inches",
+            "the kiosk supports screens of 15.6 inches and up (targets of 15 mm need the room)",
+        )
+    max_volume = _table(doc, "speech").get("max_volume", 100)
+    if (
+        isinstance(max_volume, bool)
+        or not isinstance(max_volume, int)
+        or not 10 <= max_volume <= 200
+    ):
+        raise SettingsError("speech.max_volume", "must be a whole number from 10 to 200")
     return KioskSettings(
         printer=printer,
         printer_slow_after=slow_after,
@@ -235,7 +256,9 @@ def parse_settings(doc: dict[str, Any], source: Path | None = None) -> KioskSett
         ),
         fullscreen=fullscreen,
         demo=demo,
+        diagonal_inches=float(diagonal),
         source=source,
+        speech_max_volume=max_volume,
     )
 
 

@@ -185,6 +185,8 @@ def render_config(
         "",
         "[display]",
         "fullscreen = true",
+        "# The screen's diagonal in inches (15.6 and up): sets the size of targets and text.",
+        "diagonal_inches = 15.6",
         "",
     ]
     return "\n".join(lines)

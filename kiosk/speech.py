@@ -4,7 +4,8 @@ A caller may rely on this: ``Speaker().available`` is False when the binary cann
 :meth:`Speaker.say` does nothing and the read-aloud button should hide); :meth:`Speaker.say`
 returns at once, one worker thread speaks, and a new ``say`` (or :meth:`Speaker.stop`) cuts off
 whatever is being spoken, so only the latest screen is read; :meth:`Speaker.synthesize_wav` writes
-a WAV file synchronously (for tests and for checking a voice); :meth:`Speaker.close` stops the
+a WAV file synchronously (for tests and for checking a voice); ``amplitude`` (espeak-ng's ``-a``,
+0–200) is the volume of the next text spoken; :meth:`Speaker.close` stops the
 speech and the worker. An unknown language is refused with ``ValueError`` even when speech is
 unavailable, because it is a programming error, not a machine's state.
 
@@ -14,6 +15,7 @@ and ``en-gb`` (British English is espeak-ng's main English voice).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -22,12 +24,21 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["LANGUAGE_VOICES", "Speaker", "SpeechUnavailableError"]
+__all__ = [
+    "LANGUAGE_VOICES",
+    "MAX_AMPLITUDE",
+    "SPEECH_NICENESS",
+    "Speaker",
+    "SpeechUnavailableError",
+]
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_VOICES = {"fi": "fi", "sv": "sv", "en": "en-gb"}
 DEFAULT_RATE = 150  # words per minute; espeak-ng's default of 175 is fast for many seniors
+DEFAULT_AMPLITUDE = 100  # espeak-ng's -a: 0 is silent, 100 its default, 200 its loudest
+MAX_AMPLITUDE = 200
+SPEECH_NICENESS = 10
 MAX_CHARS = 4000  # a screen's words are far fewer; a cap keeps a runaway text from speaking on
 _JOIN_TIMEOUT = 5.0
 _KILL_AFTER = 0.5  # seconds a superseded speech may take to end before it is killed
@@ -46,14 +57,23 @@ class Speaker:
 
     voices = LANGUAGE_VOICES
 
-    def __init__(self, binary: str = "espeak-ng", *, rate: int = DEFAULT_RATE) -> None:
+    def __init__(
+        self,
+        binary: str = "espeak-ng",
+        *,
+        rate: int = DEFAULT_RATE,
+        amplitude: int = DEFAULT_AMPLITUDE,
+    ) -> None:
         self.binary = binary
         self.rate = int(rate)
+        # Read when each text starts, so a new volume is heard from the next text on.
+        self.amplitude = max(0, min(MAX_AMPLITUDE, int(amplitude)))
         self.path = shutil.which(binary) if os.sep not in binary else _executable(binary)
         self._cond = threading.Condition()
         self._pending: tuple[str, str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
+        self._starting = False
         self._closed = False
         self._generation = 0  # bumped by say/stop/close: a process of an older one is cut off
 
@@ -66,7 +86,7 @@ class Speaker:
         """True while a text is waiting or being spoken."""
         with self._cond:
             busy = self._process is not None and self._process.poll() is None
-            return self._pending is not None or busy
+            return self._pending is not None or self._starting or busy
 
     def _voice(self, lang: str) -> str:
         try:
@@ -78,7 +98,10 @@ class Speaker:
 
     def _base_command(self, lang: str) -> list[str]:
         # -b 1: the text is UTF-8 (å, ä, ö); --stdin: a text starting with '-' is no option.
-        return [self.path or self.binary, "-v", self._voice(lang), "-s", str(self.rate), "-b", "1"]
+        return [
+            *(self.path or self.binary, "-v", self._voice(lang), "-s", str(self.rate)),
+            *("-a", str(self.amplitude), "-b", "1"),
+        ]
 
     def say_command(self, lang: str) -> list[str]:
         """The command that speaks the text given on its standard input."""
@@ -159,6 +182,7 @@ class Speaker:
                     return
                 text, lang = self._pending  # type: ignore[misc]
                 self._pending = None
+                self._starting = True  # still "speaking" while the process is being started
                 generation = self._generation
             # Started outside the lock so that say() on the UI thread never waits for a fork.
             try:
@@ -171,9 +195,18 @@ class Speaker:
             except Exception as exc:  # binary removed since start, say_command broken: the
                 # kiosk goes on without speech for this text, and the worker lives for the next.
                 log.warning("read-aloud failed to start %s: %s", self.binary, exc)
+                with self._cond:
+                    self._starting = False
                 continue
+            # Below the UI's priority: on a kiosk's two cores the synthesiser must never take a
+            # frame from the touch screen (it makes audio faster than it is played). Already
+            # ended, or not allowed: it speaks at the normal priority.
+            with contextlib.suppress(OSError):
+                ours = os.getpriority(os.PRIO_PROCESS, 0)
+                os.setpriority(os.PRIO_PROCESS, process.pid, min(19, ours + SPEECH_NICENESS))
             with self._cond:
                 self._process = process
+                self._starting = False
                 if self._generation != generation:
                     process.terminate()  # superseded while it was starting
             try:

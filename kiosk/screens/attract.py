@@ -5,22 +5,25 @@ Each card shows one theme in the current language: its name, its velho (name and
 the theme stands on its dated path, the latest "what happened" update and the mood of recent
 weeks as small drawn faces. Beside it, the story wall shows one "My Mikkeli" story that staff
 approved for it (kiosk-config's ``stories``; those in the visitor's language first), shortened
-to ``WALL_STORY_CHARS``. Card and story change every ``ROTATE_SECONDS``; the two big buttons
-start a visit with a rating or with a story.
+to ``WALL_STORY_CHARS``. Card and story change every ``ROTATE_SECONDS`` (at least 20 s, WCAG
+2.2.2); ◀ and ▶ turn the cards by hand (the wait starts again) and a pause stops them. One
+sentence says what käyttäjätori is and what happens to an answer; the two big buttons start a
+visit with a rating or with a story.
 """
 
 from __future__ import annotations
 
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.content import ThemeCard, theme_card
 from kiosk.i18n import _, format_date
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk.speech_scripts import PURPOSE
 
 __all__ = ["AttractScreen", "ROTATE_SECONDS", "WALL_STORY_CHARS", "shorten", "wall_stories"]
 
-ROTATE_SECONDS = 8.0
+ROTATE_SECONDS = 20.0  # WCAG 2.2.2: slow enough to read at x2; the visitor can also pause
 WALL_STORY_CHARS = 240  # a story can be 2,000 characters; the wall shows a few lines of it
 
 
@@ -45,6 +48,9 @@ class AttractScreen(KioskScreen):
     count = NumericProperty(0)
     story = ObjectProperty(None, allownone=True)  # the wall's story now (kiosk-config's)
     story_index = NumericProperty(0)
+    paused = BooleanProperty(False)
+    photo = StringProperty("")  # the cached velho photo of the card shown ("" when none)
+    purpose = StringProperty(PURPOSE)  # a msgid; kv translates it
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -75,11 +81,35 @@ class AttractScreen(KioskScreen):
             return
         self.index %= len(themes)
         self.card = theme_card(themes[self.index], self.app.tr.lang)
+        self.photo = str(self.app.velho_photos.path(self.card.velho_photo_url) or "")
+        urls = [t.velho.photo_url if t.velho else None for t in themes]
+        self.app.velho_photos.fetch(urls, on_new=self._photos_arrived)
+
+    def _photos_arrived(self) -> None:
+        # From the download thread: the card is rebuilt on the UI thread, between frames.
+        Clock.schedule_once(self.refresh, 0)
 
     def next_card(self, *_args) -> None:
+        speech = getattr(self.app, "speech", None)
+        if self.paused or (speech is not None and speech.on):
+            return  # paused by the visitor, or read aloud: the card stays the one being heard
         self.index += 1
         self.story_index += 1
         self.refresh()
+
+    def turn(self, step: int) -> None:
+        """The visitor's ◀ / ▶: the card before or after, and a full wait before the next turn."""
+        self.index += step
+        self.refresh()
+        if self._rotation is not None:
+            self._rotation.cancel()
+            self._rotation = Clock.schedule_interval(self.next_card, ROTATE_SECONDS)
+        speech = getattr(self.app, "speech", None)
+        if speech is not None:
+            speech.repeat()
+
+    def clear(self) -> None:
+        self.paused = False
 
     def story_text(self, story, lang: str) -> str:
         if story is None or not story.text:

@@ -9,7 +9,7 @@ the flow and moves on to the themes.
 
 from __future__ import annotations
 
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import ListProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.screens.base import KioskScreen, load_kv
@@ -29,9 +29,16 @@ class RatingScreen(KioskScreen):
     question = StringProperty("")
     # The four labels under the faces, worst first, in the current language (see face_label).
     labels = ListProperty(["", "", "", ""])
+    # The face this visit saved last (1..4), 0 before the first: a visitor who comes back with
+    # the bottom bar's Back sees (and hears) which one they chose, and may tap another.
+    chosen = NumericProperty(0)
 
     def on_pre_enter(self, *_args) -> None:
+        self.chosen = self.app.flow.rated() or 0
         self.refresh()
+
+    def clear(self) -> None:
+        self.chosen = 0
 
     def refresh(self, *_args) -> None:
         event = self.app.events.current()
@@ -52,6 +59,14 @@ class RatingScreen(KioskScreen):
             if text:
                 return text
         return _(FACE_LABELS[rating])
+
+    # --- the bottom bar: Continue only after a face was saved (the visitor came back)
+
+    def can_go_on(self) -> bool:
+        return self.app.flow.rated() is not None
+
+    def go_on(self) -> None:
+        self.app.flow.show("themes")
 
 
 load_kv("rating")

@@ -7,7 +7,7 @@ large type, and, when the kiosk has a receipt printer, offers a printed slip
 (:mod:`kiosk.slip`). Printing runs in a background thread; whatever the printer does (missing,
 out of paper, slow) the screen says so and the code stays shown. The screen is under the idle
 guard like every other (at least 120 s, any touch extends, "more time?" before it starts over);
-"Done" ends the visit at once.
+the bottom bar's "Done" (its last step) ends the visit at once.
 """
 
 from __future__ import annotations

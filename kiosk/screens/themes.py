@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, ListProperty
 
 from kiosk.i18n import _
 from kiosk.screens.base import KioskScreen, load_kv
+from kiosk.touch import KEY_REPEAT_SECONDS
 from kiosk.widgets import ButtonPool, ChipButton
 from sync.protocol import MAX_THEMES
 
@@ -23,6 +24,7 @@ class ThemesScreen(KioskScreen):
 
     def __init__(self, **kwargs):
         self._pool = ButtonPool(ChipButton, self.toggle)
+        self._last_toggle: tuple[str, float] = ("", float("-inf"))
         super().__init__(**kwargs)
 
     def on_pre_enter(self, *_args) -> None:
@@ -40,6 +42,13 @@ class ThemesScreen(KioskScreen):
         raise KeyError(f"no chip for theme {theme_id!r}")
 
     def toggle(self, chip: ChipButton) -> None:
+        # A trembling finger's second touch on the same chip would take the choice straight back:
+        # like the keyboard (kiosk.touch), the same chip again within KEY_REPEAT_SECONDS is one tap.
+        now = self.app.clock()
+        last_value, last_at = self._last_toggle
+        self._last_toggle = (chip.value, now)
+        if chip.value == last_value and now - last_at < KEY_REPEAT_SECONDS:
+            return
         if chip.value in self.chosen:
             self.chosen.remove(chip.value)
             chip.selected = False
@@ -61,9 +70,14 @@ class ThemesScreen(KioskScreen):
     def skip(self) -> None:
         self.app.flow.choose_themes([])
 
+    def go_on(self) -> None:
+        """The bottom bar's Continue: save what is chosen (nothing chosen: as Skip)."""
+        self.done()
+
     def clear(self) -> None:
         self.chosen = []
         self.full_note = False
+        self._last_toggle = ("", float("-inf"))
         for chip in self.ids.chips.children:
             chip.selected = False
 

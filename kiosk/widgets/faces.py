@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kivy.graphics import Color, Ellipse, Line
 from kivy.metrics import dp
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
@@ -81,3 +81,5 @@ class FaceButton(ButtonBehavior, BoxLayout, Painted):
 
     rating = NumericProperty(3)
     text = StringProperty("")
+    # The visitor's answer, when they come back to the faces: a thick outline and "Your answer".
+    chosen = BooleanProperty(False)

@@ -45,6 +45,12 @@ class Velho(BaseModel):
     contact: str | None = Field(
         default=None, description="Shown publicly only when staff set it so."
     )
+    photo_url: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^https?://[^\s]+$",
+        description="The velho's photo (http or https), set by staff; kiosks cache it.",
+    )
 
 
 class PathStep(BaseModel):

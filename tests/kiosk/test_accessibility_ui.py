@@ -33,7 +33,7 @@ STATES = (
     "staff-panel",
     "more-time",
 )
-HALF_RATE = ("BarChip", "BarButton", "KeyButton")
+HALF_RATE = ("BarChip", "BarButton", "KeyButton", "StepBarButton", "StepCounter")
 SAMPLE = "Tori eläväksi myös talvella ja kesällä, kiitos kaikille jotka tekevät tätä työtä"
 
 

@@ -24,7 +24,7 @@ def finish_a_visit_with_two_themes(kiosk):
     chosen = [t.id for t in kiosk.app.content().themes[:2]]
     for theme_id in chosen:
         kiosk.tap(themes.chip(theme_id))
-    kiosk.tap(kiosk.widget("themes", "done"))
+    kiosk.tap(kiosk.step_bar("next"))
     kiosk.tap(kiosk.widget("story", "skip"))
     assert kiosk.current == "thanks"
     kiosk.pump(2)
@@ -150,7 +150,7 @@ def test_a_slow_printer_never_blocks_the_screen_or_the_visit(fresh, tmp_path):
         assert "Tulostin on hidas" in thanks.ids.print_status.text
         assert thanks.ids.print_slip.disabled  # one slip at a time
         # The printer is stuck mid-slip, yet the screen answers: "Done" ends the visit.
-        kiosk.tap(thanks.ids.done)
+        kiosk.tap(kiosk.step_bar("next"))
         assert kiosk.current == "attract" and kiosk.app.recorder.current is None
         assert kiosk.app.store.pending(10_000) == saved
         slow.release.set()
@@ -180,7 +180,7 @@ def test_thanks_waits_at_least_120_s_and_any_touch_extends(fresh):
     idle.idle_now()
     kiosk.pump(1, draw=False)
     assert idle.prompting
-    kiosk.tap(thanks.ids.done)
+    kiosk.tap(kiosk.step_bar("next"))
     assert not idle.prompting
     assert kiosk.current == "thanks" and kiosk.app.recorder.current is not None
     idle.idle_now()

@@ -16,7 +16,7 @@ def start_a_visit_with_input(kiosk):
     themes = kiosk.screen("themes")
     first = kiosk.app.content().themes[0].id
     kiosk.tap(themes.chip(first))
-    kiosk.tap(kiosk.widget("themes", "done"))
+    kiosk.tap(kiosk.step_bar("next"))
     kiosk.type_story(SECRET)
     kiosk.tap(kiosk.widget("story", "about"))
     story = kiosk.screen("story")
@@ -109,3 +109,17 @@ def test_idle_on_the_attract_screen_resets_settings_without_a_prompt(fresh):
 def test_idle_time_comes_from_the_config(fresh):
     assert fresh.app.idle.idle_seconds == 60
     assert fresh.app.idle.more_time_seconds == 20
+
+
+def test_finishing_the_visit_closes_an_open_more_time_prompt(fresh):
+    kiosk = fresh
+    kiosk.tap(kiosk.widget("attract", "feedback"))
+    kiosk.tap(kiosk.widget("rating", "face3"))
+    idle = kiosk.app.idle
+    idle.idle_now()
+    kiosk.pump(1, draw=False)
+    assert idle.prompting
+    kiosk.app.flow.finish()  # e.g. staff mode, or the visit ended from elsewhere
+    kiosk.pump(1, draw=False)
+    assert not idle.prompting and kiosk.current == "attract"
+    assert idle.seconds_left > 0  # counting again, not stuck in the prompt's countdown

@@ -33,7 +33,7 @@ def test_the_rating_screen_is_spoken_into_a_wav(fresh, lang, tmp_path):
     words = screen.spoken_text()
     question = fresh.app.content().event.question.get(lang)
     assert words[0] == question  # the question first, then the faces' labels
-    assert fresh.app.tr._("Very poorly") in words and fresh.app.tr._("Back to start") in words
+    assert fresh.app.tr._("Very poorly") in words and fresh.app.tr._("Very well") in words
     path = Speaker().synthesize_wav(words, lang, tmp_path / f"rating-{lang}.wav")
     with wave.open(str(path)) as wav:
         seconds = wav.getnframes() / wav.getframerate()

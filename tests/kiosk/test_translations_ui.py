@@ -67,15 +67,15 @@ def test_no_screen_shows_english_text_in_finnish_or_swedish(fresh, lang, english
 def test_an_untranslated_text_would_be_caught(fresh, english_only):
     kiosk = fresh
     kiosk.app.tr.lang = "fi"
-    kiosk.app.flow.show("rating")
+    kiosk.app.flow.show("themes")
     kiosk.pump(2, draw=False)
-    kiosk.widget("rating", "back").text = "Back to start"  # what a missing msgstr shows
-    assert "Back to start" in shown_texts(kiosk, "rating")
-    assert "Back to start" in english_only["fi"]
+    kiosk.widget("themes", "skip").text = "Skip"  # what a missing msgstr shows
+    assert "Skip" in shown_texts(kiosk, "themes")
+    assert "Skip" in english_only["fi"]
     kiosk.app.flow.finish()
     kiosk.app.tr.lang = "sv"  # the binding restores the translated text
     kiosk.pump(1, draw=False)
-    assert kiosk.widget("rating", "back").text == "Till början"
+    assert kiosk.widget("themes", "skip").text == "Hoppa över"
 
 
 def test_content_follows_a_language_change_on_the_spot(fresh):

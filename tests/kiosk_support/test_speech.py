@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.speech import LANGUAGE_VOICES, Speaker, SpeechUnavailableError
+from kiosk.speech import (
+    LANGUAGE_VOICES,
+    MAX_AMPLITUDE,
+    SPEECH_NICENESS,
+    Speaker,
+    SpeechUnavailableError,
+)
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -236,3 +242,43 @@ def test_a_speech_that_cannot_start_does_not_end_the_worker(tmp_path):
         speaker.say("still speaking", "en")
         wait_for(lambda: len(logged(log)) == 1, "the worker to speak again")
         assert logged(log)[0][1:] == ("en", "still speaking")
+
+
+def test_speech_runs_below_the_ui_priority_so_it_never_takes_a_frame(tmp_path):
+    log = tmp_path / "log"
+    speaker = RecordingSpeaker(log)
+    try:
+        speaker.say("Hei", "fi")
+        wait_for(lambda: len(logged(log)) == 1, "the speech to start")
+        pid = logged(log)[0][0]
+        wait_for(
+            lambda: (
+                os.getpriority(os.PRIO_PROCESS, pid)
+                >= os.getpriority(os.PRIO_PROCESS, 0) + SPEECH_NICENESS
+            ),
+            "the speech's priority to drop",
+        )
+    finally:
+        speaker.close()
+
+
+def test_the_volume_is_espeak_ngs_amplitude_within_its_range():
+    speaker = Speaker(amplitude=80)
+    assert speaker.say_command("fi")[speaker.say_command("fi").index("-a") + 1] == "80"
+    assert Speaker(amplitude=500).amplitude == MAX_AMPLITUDE
+    assert Speaker(amplitude=-3).amplitude == 0
+
+
+@needs_espeak
+def test_a_louder_amplitude_gives_a_louder_wav(tmp_path):
+    import array
+
+    def peak(amplitude: int) -> int:
+        path = Speaker(amplitude=amplitude).synthesize_wav(
+            "Hei", "fi", tmp_path / f"{amplitude}.wav"
+        )
+        with wave.open(str(path)) as wav:
+            samples = array.array("h", wav.readframes(wav.getnframes()))
+        return max(abs(s) for s in samples)
+
+    assert peak(40) < peak(160)

@@ -216,3 +216,16 @@ def test_seeding_twice_changes_nothing(engine):
     assert (first.themes, first.steps_added, first.updates_added) == (2, 2, 7)
     assert (second.steps_added, second.updates_added) == (0, 0)
     assert date.fromisoformat(CONTENT["event"]["date"])  # the fixture's own sanity
+
+
+def test_the_velho_photo_staff_set_reaches_the_kiosk(seeded, client, kiosk, signed):
+    velho = {t["id"]: t.get("velho") for t in _get(client, signed, kiosk).json()["themes"]}
+    assert velho["liikenne"]["photo_url"] is None  # optional
+    with seeded.begin() as conn:
+        conn.execute(
+            update(themes)
+            .where(themes.c.id == "liikenne")
+            .values(velho_photo_url="https://kuvat.mikkeli.fi/ville.jpg")
+        )
+    velho = {t["id"]: t.get("velho") for t in _get(client, signed, kiosk).json()["themes"]}
+    assert velho["liikenne"]["photo_url"] == "https://kuvat.mikkeli.fi/ville.jpg"

@@ -65,7 +65,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
     }
     log = data / "server.log"
     with running_server(uvicorn_command(port), port=port, log_path=log, env=env) as base:
-        yield {"base": base, "kiosk": kiosk, "log": log}
+        yield {"base": base, "kiosk": kiosk, "log": log, "url": url, "data": data}
 
 
 @pytest.fixture(scope="module")
@@ -237,14 +237,14 @@ def test_staff_and_visitor_loop_with_accessibility(server, browser):
     visitor.reload()
     assert seen and all(u.startswith(base) for u in seen), seen
 
-    visitor.get_by_role("button", name="Dra tillbaka min berättelse").click()
+    visitor.get_by_role("button", name="Ta tillbaka min berättelse").click()
     visitor.wait_for_url("**/withdraw?lang=sv")
     # Erasing is irreversible, so the page asks once more (WCAG 3.3.4) before doing it.
     assert "Kauppatori elää talvellakin" in visitor.content()
     _check_page(visitor, "followup-withdraw-confirm")
     visitor.get_by_role("button", name="Ja, radera min berättelse").click()
     visitor.wait_for_url("**withdrawn=1")
-    assert "Din berättelse har dragits tillbaka och raderats." in visitor.content()
+    assert "Din berättelse har tagits tillbaka och raderats." in visitor.content()
     assert "Kauppatori elää talvellakin" not in visitor.content()
     _check_page(visitor, "followup-withdrawn")
 
@@ -392,4 +392,54 @@ def test_a_new_theme_is_a_draft_and_publishing_it_warns_in_the_browser(server, b
     page.wait_for_url("**/staff/themes/kirjasto?done=published")
     assert "Tämä teema on luonnos" not in page.content()
     assert "kirjasto" in [t["id"] for t in _kiosk_config(server)["themes"]]
+    staff.close()
+
+
+def test_purge_closes_old_follow_up_pages_in_the_browser(server, browser):
+    """A visit 25 months old: its page says it has closed (before purge and after), purge
+    erases its story and token, and the audit trail shows the purge to an admin."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    base = server["base"]
+    long_ago = (datetime.now(UTC) - timedelta(days=25 * 31)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # An event the server no longer knows: its story's retention counts from the visit.
+    visit = make_visit(
+        server["kiosk"].kiosk_id,
+        story="Vanha tarina torin laidalta.",
+        created_at=long_ago,
+        event_id="kayttajatori-2024-09",
+    )
+    _post_batch(server, visit)
+    token = visit[0]["follow_up_token"]
+    phone = browser.new_context(viewport=PHONE, bypass_csp=True, locale="fi-FI")
+    page = phone.new_page()
+    response = page.goto(f"{base}/f/{token}?lang=fi")
+    assert response.status == 410
+    assert "Tämä seurantasivu on suljettu" in page.content()
+    assert "Vanha tarina" not in page.content()
+    _check_page(page, "followup-closed")
+    purge = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "purge", "--apply"],
+        env=os.environ | {"KT_DATA_DIR": str(server["data"]), "KT_DATABASE_URL": server["url"]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert purge.returncode == 0, purge.stderr
+    report = json.loads(purge.stdout.splitlines()[0])
+    assert report["applied"] and report["stories"] >= 1 and report["follow_up_visits"] >= 1
+    response = page.goto(f"{base}/f/{token}?lang=sv")
+    assert response.status == 410 and "Den här uppföljningssidan har stängts" in page.content()
+    phone.close()
+    staff = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="fi-FI")
+    page = staff.new_page()
+    page.goto(base + "/staff/login?next=/staff/audit")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/staff/audit")
+    assert "Poisti tiedot säilytysajan päätyttyä" in page.content()
+    _check_page(page, "staff-audit-after-purge")
     staff.close()

@@ -225,7 +225,9 @@ def test_negotiate(query, header, expected):
 
 def test_catalogues_translate_and_fall_back():
     assert translations("fi").gettext("Withdraw my story") == "Peru tarinani"
-    assert translations("sv").gettext("Withdraw my story") == "Dra tillbaka min berättelse"
+    assert (
+        translations("sv").gettext("Withdraw my story") == "Ta tillbaka min berättelse"
+    )  # the glossary's term
     assert translations("en").gettext("Withdraw my story") == "Withdraw my story"
     assert translations("fi").ngettext("%(num)s status update", "%(num)s status updates", 2) == (
         "%(num)s tilannepäivitystä"

@@ -142,7 +142,7 @@ def test_follow_up_page_shows_contribution_velho_path_updates_events(
         'aria-current="step"',
         "Användartorget november",
         "events.ics?event=",
-        "Temat söker ännu sin velho",
+        "Temat har ännu ingen processledare",
     ):
         assert text in html, text
     # the current step is the first not done (Draft), not the done survey

@@ -30,6 +30,8 @@ from sync.server.db.story_moderation import (
     story_counts,
     story_queue,
 )
+from sync.server.db.superseded import counts as counted
+from sync.server.db.superseded import superseded
 from sync.server.db.tables import (
     batches,
     kiosks,
@@ -166,7 +168,9 @@ def batch_detail(
     if batch is None:
         return None, []
     rows = conn.execute(
-        select(records).where(records.c.batch_id == batch_id).order_by(records.c.created_at)
+        select(records, superseded().label("superseded"))
+        .where(records.c.batch_id == batch_id)
+        .order_by(records.c.created_at)
     ).mappings()
     return dict(batch), [dict(r) for r in rows]
 
@@ -179,7 +183,9 @@ def export_records(
     kiosk_id: str | None = None,
     scope: Scope = EVERYTHING,
 ) -> Iterator[Mapping]:
-    """Records in creation order, streamed; filters are ANDed when given."""
+    """Records in creation order, streamed; filters are ANDed when given. A visit's rating and
+    themes are its last ones: earlier answers it replaced by going back stay stored, not exported
+    (sync.server.db.superseded)."""
     # The privacy gate's columns ride along, so the export can leave out unpublishable text.
     query = (
         select(
@@ -189,7 +195,7 @@ def export_records(
             story_privacy.c.override_reason,
         )
         .select_from(records.outerjoin(story_privacy, story_privacy.c.record_id == records.c.id))
-        .where(kiosk_in_scope(records.c.kiosk_id, scope))
+        .where(kiosk_in_scope(records.c.kiosk_id, scope), counted())
         .order_by(records.c.created_at, records.c.id)
     )
     if event_id:
@@ -212,7 +218,7 @@ def _visits_with_theme(theme_id: str):
     return (
         select(records.c.visit_id)
         .join(record_themes, record_themes.c.record_id == records.c.id)
-        .where(record_themes.c.theme_id == theme_id)
+        .where(record_themes.c.theme_id == theme_id, counted())
     )
 
 
@@ -236,13 +242,14 @@ def _ratings(conn: Connection, *conds) -> list[dict]:
 
 
 def _choices(conn: Connection, *conds) -> list[tuple[str, str]]:
-    """``(visit_id, theme_id)`` of every theme choice."""
+    """``(visit_id, theme_id)`` of every theme choice that counts (a visit's last themes
+    record and its stories, sync.server.db.superseded)."""
     return [
         (r.visit_id, r.theme_id)
         for r in conn.execute(
             select(records.c.visit_id, record_themes.c.theme_id)
             .join(records, records.c.id == record_themes.c.record_id)
-            .where(*conds)
+            .where(counted(), *conds)
         )
     ]
 
@@ -269,7 +276,9 @@ def chart_rows(
 ) -> dict:
     """Raw rows for the pictures, filtered to a theme's visits and/or an event: ``ratings``
     (for faces per visit), ``theme_counts``, ``choices`` (event filter only: the mood of every
-    theme side by side) and ``people`` (age groups and districts)."""
+    theme side by side) and ``people`` (age groups and districts). One choice of themes per
+    visit counts, its last (sync.server.db.superseded); ``stats.visit_faces`` picks the last
+    rating by the same order."""
     in_scope = kiosk_in_scope(records.c.kiosk_id, scope)
     conds = [in_scope]
     if event_id:
@@ -279,7 +288,7 @@ def chart_rows(
     where = and_(true(), *conds)
     ratings = _ratings(conn, where)
     event_only = [in_scope] + ([records.c.event_id == event_id] if event_id else [])
-    theme_conds = [records.c.kind == "themes", in_scope]
+    theme_conds = [records.c.kind == "themes", in_scope, counted()]
     if event_id:
         theme_conds.append(records.c.event_id == event_id)
     chosen = conn.execute(

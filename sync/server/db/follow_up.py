@@ -31,6 +31,7 @@ from sync.server.db.tables import (
     theme_updates,
     themes,
 )
+from sync.server.domain.answers import counted_records
 
 __all__ = ["UPCOMING_EVENTS", "erase_story", "load_follow_up", "visit_records"]
 
@@ -141,7 +142,9 @@ def load_follow_up(conn: Connection, token: str, today: date) -> dict[str, Any]:
     privacy gate's view of the visit's story (None without a story)."""
     visit = visit_records(conn, token)
     theme_ids: list[str] = []
-    for row in visit:
+    # Of the themes records only the visit's last counts (a visitor may go back and choose
+    # again, sync.server.domain.answers); a story may name more themes.
+    for row in counted_records(visit):
         for tid in row["theme_ids"] or []:
             if tid not in theme_ids:
                 theme_ids.append(tid)

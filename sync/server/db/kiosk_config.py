@@ -32,6 +32,7 @@ from sync.protocol import (
 )
 from sync.server.db.events import events_for_kiosk
 from sync.server.db.story_privacy import publishable_stories
+from sync.server.db.superseded import counts as counted
 from sync.server.db.tables import record_themes, records, theme_steps, theme_updates, themes
 from sync.server.domain import stats
 
@@ -57,9 +58,10 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
     since = datetime.combine(
         today - timedelta(days=today.weekday(), weeks=weeks - 1), datetime.min.time(), UTC
     )
-    # A visit counts for a theme when it chose that theme (in its themes record, or in a story
-    # record carrying theme ids), once, with its last face; quick repeats (rapid_repeat) are
-    # left out, as on the staff pictures (sync.server.domain.stats.visit_faces).
+    # A visit counts for a theme when it chose that theme (in its last themes record, or in a
+    # story record carrying theme ids: sync.server.db.superseded), once, with its last face;
+    # quick repeats (rapid_repeat) are left out, as on the staff pictures
+    # (sync.server.domain.stats.visit_faces).
     chosen = records.alias("chosen")
     query = (
         select(
@@ -81,6 +83,7 @@ def _mood_weeks(conn: Connection, theme_ids: list[str], now: datetime, weeks: in
             records.c.kind == "rating",
             records.c.created_at >= since,
             record_themes.c.theme_id.in_(theme_ids),
+            counted(chosen),
         )
     )
     rows = [dict(r) for r in conn.execute(query).mappings()]
@@ -142,6 +145,7 @@ def _velho(theme) -> Velho | None:
         name=theme.velho_name,
         role=_loc(theme, "velho_role"),
         contact=theme.velho_contact if theme.velho_contact_public else None,
+        photo_url=theme.velho_photo_url or None,
     )
 
 

@@ -43,6 +43,7 @@ def _theme_values(theme: ThemeInfo, order: int, now: datetime) -> dict:
         "velho_role_en": velho.role.en if velho else None,
         "velho_contact": velho.contact if velho else None,
         "velho_contact_public": bool(velho and velho.contact),
+        "velho_photo_url": velho.photo_url if velho else None,
         "sort_order": order,
         "active": True,
         "updated_at": now,

@@ -151,6 +151,8 @@ themes = Table(
     Column("draft", Boolean, nullable=False, default=False, server_default=false()),
     # The site (a kiosk's ``site`` text) the theme belongs to; NULL: region-wide (roles).
     Column("site", String(200)),
+    # An https address of the velho's photo, shown on the kiosk's attract card (optional).
+    Column("velho_photo_url", String(500)),
 )
 
 theme_steps = Table(

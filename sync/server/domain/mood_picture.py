@@ -168,6 +168,6 @@ def mood_description(
                 f"{name}: {month.visits} {gettext('visits')} ({gettext('faces not shown')})"
             )
         else:
-            faces = ", ".join(f"{face_names[f]} {month.faces[f]}" for f in (4, 3, 2, 1))  # type: ignore[index]
+            faces = ", ".join(f"{face_names[f]} {month.faces[f]}" for f in (4, 3, 2, 1))
             parts.append(f"{name}: {month.visits} {gettext('visits')} ({faces})")
     return f"{title}. " + "; ".join(parts) + "."

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
+from sync.server.domain.answers import answer_order
+
 __all__ = [
     "HAPPY",
     "NOT_GIVEN",
@@ -65,20 +67,21 @@ def visit_faces(
     """Visit id -> ``(created_at, rating)`` of the visit's last rating.
 
     ``rows`` are rating records with ``visit_id``, ``created_at``, ``id``, ``rating`` and
-    ``flags``; "last" is by creation time, then record id (a stable tie-break). Ratings flagged
+    ``flags``; "last" is :func:`sync.server.domain.answers.answer_order` (creation time, then
+    record id), the order :mod:`sync.server.db.superseded` uses in SQL. Ratings flagged
     :data:`RAPID_REPEAT` are left out unless ``include_rapid``.
     """
-    last: dict[str, tuple[datetime, str, int]] = {}
+    last: dict[str, tuple[tuple[datetime, str], datetime, int]] = {}
     for row in rows:
         if row["rating"] not in FACES:
             continue
         if not include_rapid and RAPID_REPEAT in (row.get("flags") or ()):
             continue
-        key = (row["created_at"], row["id"], row["rating"])
+        order = answer_order(row)
         seen = last.get(row["visit_id"])
-        if seen is None or key[:2] > seen[:2]:
-            last[row["visit_id"]] = key
-    return {visit: (when, rating) for visit, (when, _id, rating) in last.items()}
+        if seen is None or order > seen[0]:
+            last[row["visit_id"]] = (order, row["created_at"], row["rating"])
+    return {visit: (when, rating) for visit, (_order, when, rating) in last.items()}
 
 
 def mood_by_theme(

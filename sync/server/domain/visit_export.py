@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sync.server.domain.answers import answer_order, counted_records
 from sync.server.domain.labels import age_group_label, district_label, face_label
 from sync.server.domain.privacy_gate import assess, publishable
 
@@ -74,12 +75,13 @@ def visit_row(
     gates: Mapping[Any, Mapping[Any, Any]] | None = None,
 ) -> dict:
     """One export row from a visit's records (any order)."""
-    ordered = sorted(records, key=lambda r: (_utc(r["created_at"]), r["id"]))
+    ordered = sorted(records, key=answer_order)
     first = ordered[0]
     ratings = [r for r in ordered if r["kind"] == "rating" and r.get("rating")]
     rating = ratings[-1]["rating"] if ratings else None
     theme_ids: list[str] = []
-    for r in ordered:
+    # Only the last themes record counts (sync.server.domain.answers); stories name themes too.
+    for r in counted_records(ordered):
         if r["kind"] in ("themes", "story"):
             for theme_id in r.get("theme_ids") or []:
                 if theme_id not in theme_ids:

@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from sync.server.db.follow_up import UPCOMING_EVENTS, erase_story, load_follow_up, visit_records
 from sync.server.db.retention import follow_up_expired
+from sync.server.domain.answers import last_answer
 from sync.server.domain.calendar_ics import events_ics
 from sync.server.domain.i18n import LANGS, negotiate
 from sync.server.domain.privacy_gate import publishable
@@ -83,10 +84,10 @@ def _theme_section(
 def _visit_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The visit's face (its last answer: a visitor may go back and choose again), story record
     and time, from its records (oldest first)."""
-    rating = next((r["rating"] for r in reversed(rows) if r["kind"] == "rating"), None)
+    rating = last_answer(rows, "rating")
     story = next((r for r in rows if r["kind"] == "story"), None)
     return {
-        "rating": rating,
+        "rating": rating["rating"] if rating else None,
         "story": story,
         "visited_at": rows[0]["created_at"] if rows else None,
         "event_id": rows[0]["event_id"] if rows else None,

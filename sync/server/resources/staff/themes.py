@@ -81,6 +81,16 @@ def theme_page(theme_id: str, request: Request, user: PageUser):
     return _page(request, user, theme_id=theme_id)
 
 
+def _photo_url(form: dict) -> str | None:
+    """The velho's photo address: empty, or http(s):// without spaces (kiosks fetch it)."""
+    value = text(form, "velho_photo_url", max_length=500)
+    if value and (not value.startswith(("https://", "http://")) or any(c.isspace() for c in value)):
+        raise FormError(
+            "%(field)s must be an address starting with https://.", field="velho_photo_url"
+        )
+    return value or None
+
+
 def _theme_values(form: dict, theme_id: str | None) -> dict:
     values: dict[str, object] = {"id": theme_id or slug(form, "id")}
     if "site" in form:  # absent: the theme keeps its site
@@ -91,6 +101,7 @@ def _theme_values(form: dict, theme_id: str | None) -> dict:
     values["velho_name"] = text(form, "velho_name") or None
     values["velho_contact"] = text(form, "velho_contact") or None
     values["velho_contact_public"] = checkbox(form, "velho_contact_public")
+    values["velho_photo_url"] = _photo_url(form)
     values["active"] = checkbox(form, "active") if theme_id else True
     try:
         values["sort_order"] = int(text(form, "sort_order", max_length=6) or 0)
