@@ -355,6 +355,11 @@ class KioskApp(App):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
 
+    @property
+    def loop_resting(self) -> bool:
+        """Whether the main loop rests now (:mod:`kiosk.rest`): nobody is at the kiosk."""
+        return self._rest is not None and bool(self._rest.resting)
+
     def rest_when_idle(self) -> Any:
         """Let the main loop rest on the attract screen while nobody is near (``kiosk run`` and
         the idle benchmark call this; tests that pump frames themselves do not). Returns the

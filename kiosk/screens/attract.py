@@ -21,9 +21,19 @@ from kiosk.i18n import _, format_date
 from kiosk.screens.base import KioskScreen, load_kv
 from kiosk.speech_scripts import PURPOSE
 
-__all__ = ["AttractScreen", "ROTATE_SECONDS", "WALL_STORY_CHARS", "shorten", "wall_stories"]
+__all__ = [
+    "RESTING_EVERY",
+    "ROTATE_SECONDS",
+    "WALL_STORY_CHARS",
+    "AttractScreen",
+    "shorten",
+    "wall_stories",
+]
 
 ROTATE_SECONDS = 20.0  # WCAG 2.2.2: slow enough to read at x2; the visitor can also pause
+# While the kiosk rests (nobody has touched it for a while), a card every RESTING_EVERY turns,
+# two minutes: each change redraws the whole window, which was most of an idle kiosk's CPU.
+RESTING_EVERY = 6
 WALL_STORY_CHARS = 240  # a story can be 2,000 characters; the wall shows a few lines of it
 
 
@@ -93,6 +103,11 @@ class AttractScreen(KioskScreen):
         speech = getattr(self.app, "speech", None)
         if self.paused or (speech is not None and speech.on):
             return  # paused by the visitor, or read aloud: the card stays the one being heard
+        if getattr(self.app, "loop_resting", False):
+            self._quiet_turns = getattr(self, "_quiet_turns", 0) + 1
+            if self._quiet_turns < RESTING_EVERY:
+                return
+        self._quiet_turns = 0
         self.index += 1
         self.story_index += 1
         self.refresh()

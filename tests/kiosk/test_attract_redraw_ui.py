@@ -43,3 +43,30 @@ def test_a_rotation_to_another_theme_does_redraw(fresh):
     fresh.screen("attract").next_card()
     fresh.pump(2, draw=False)
     assert fresh.window.canvas.needs_redraw
+
+
+class _Resting:
+    resting = True
+
+
+def test_a_resting_kiosk_changes_its_card_six_times_less_often(fresh):
+    """Nobody at the kiosk: a card every two minutes, not every 20 s (each change redraws the
+    whole window); a touch wakes the loop and the usual pace returns."""
+    from kiosk.screens.attract import RESTING_EVERY
+
+    attract = fresh.screen("attract")
+    assert attract.count > 1
+    start = attract.index
+    fresh.app._rest = _Resting()
+    try:
+        assert fresh.app.loop_resting
+        for _ in range(RESTING_EVERY - 1):
+            attract.next_card()
+        assert attract.index == start
+        attract.next_card()
+        assert attract.index == start + 1
+    finally:
+        fresh.app._rest = None
+    assert not fresh.app.loop_resting
+    attract.next_card()
+    assert attract.index == start + 2
