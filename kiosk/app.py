@@ -365,15 +365,19 @@ class KioskApp(App):
         the idle benchmark call this; tests that pump frames themselves do not). Returns the
         :class:`kiosk.rest.LoopRest`."""
         from kivy.clock import Clock
+        from kivy.logger import Logger
 
-        from kiosk.rest import LoopRest, sdl_input_waiting
+        from kiosk.rest import LoopRest, sdl_input_wait
 
         def may_rest() -> bool:
             root = self.root
             return root is not None and root.ids.screens.current == "attract"
 
-        self._rest = LoopRest(may_rest=may_rest, input_waiting=sdl_input_waiting())
+        wait = sdl_input_wait()
+        self._rest = LoopRest(may_rest=may_rest, input_wait=wait)
         self._rest.install(Clock, Window)
+        # One line for whoever reads the journal: how a resting kiosk hears a finger.
+        Logger.info("Rest: waits for input by %s", wait.kind if wait is not None else "(no SDL)")
         return self._rest
 
     def _on_signal(self, signum, _frame) -> None:

@@ -9,9 +9,11 @@
 #   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint (the server's PDF reports)
 #   libusb-1.0-0        python-escpos (the kiosk's receipt printer over USB)
 #   poppler-utils       pdftotext/pdffonts/pdftoppm check the printable PDFs in tests
+#   xvfb libx11-6 libxtst6  the kiosk on SDL's x11 driver (a kiosk's path through Xwayland):
+#                       the resting-loop test and benchmark press a real X pointer (XTEST)
 set -euo pipefail
 packages=(chromium espeak-ng postgresql libreoffice-calc-nogui fonts-dejavu-core caddy nginx-light
-  libpango-1.0-0 libpangoft2-1.0-0 libusb-1.0-0 poppler-utils)
+  libpango-1.0-0 libpangoft2-1.0-0 libusb-1.0-0 poppler-utils xvfb libx11-6 libxtst6)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
