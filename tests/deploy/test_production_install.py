@@ -40,12 +40,13 @@ BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    """The environment of a shell outside the checkout: no venv, no PYTHONPATH."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH"}
-    }
+    """The environment of a shell outside the checkout: no venv, no PYTHONPATH.
+
+    Kivy logs to the console as it would for an administrator (the suite's conftest turns that
+    off), so a kiosk command that fails shows Kivy's own account of why in the assertion.
+    """
+    dropped = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "KIVY_NO_CONSOLELOG"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, **extra}
 
 
