@@ -3,7 +3,8 @@
 The child prints each id only after ``save`` returned, and each batch only after
 ``mark_synced`` returned (one short line each, a single atomic pipe write). After every kill the
 parent opens the same folder (the lock died with the child) and checks that every printed id is
-there and every printed batch is synced, and that nothing was quarantined.
+there and every printed batch is synced, and that nothing was quarantined. A kill comes after a
+random number of acknowledged saves and a random moment more, so every child gets to save.
 """
 
 from __future__ import annotations
@@ -66,10 +67,20 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path):
         try:
             assert child.stdout is not None
             assert child.stdout.readline() == "open\n", "the child could not open the store"
-            time.sleep(rng.uniform(0.01, 0.25))
+            # Kill after a random number of acknowledged saves, then a random moment more: a
+            # wall-clock delay alone proved nothing on a slow disk (a first save with its fsyncs
+            # can outlast it, and once all 24 children were killed before saving anything).
+            before: list[str] = []
+            wanted = rng.randint(3, 10)
+            while sum(line.startswith("S ") for line in before) < wanted:
+                line = child.stdout.readline()
+                if not line:
+                    break  # the child ended: the returncode check below says so
+                before.append(line)
+            time.sleep(rng.uniform(0.0, 0.05))
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
-            output = child.stdout.read()
+            output = "".join(before) + child.stdout.read()
         finally:
             if child.poll() is None:
                 child.kill()
@@ -90,5 +101,5 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path):
             assert not unsynced, f"kill {kill}: {len(unsynced)} acknowledged syncs lost"
             counts = store.counts()
             assert counts["pending"] + counts["synced"] >= len(saved)
-    assert len(saved) > KILLS * 5, "the children saved too little to prove anything"
+    assert len(saved) >= KILLS * 3, "the children saved too little to prove anything"
     assert synced, "no mark_synced returned before a kill"
