@@ -29,7 +29,7 @@ def main() -> None:
     from kiosk.rest import REST_AFTER_S, SETTLE_S
     from kiosk.settings import parse_settings
     from kiosk.store import LocalStore
-    from tests.support.xdisplay import XPointer
+    from tests.support.xdisplay import XPointer, screen_point
 
     data = tempfile.mkdtemp(prefix="kt-rest-x11-")
     settings = parse_settings({"kiosk_id": "x11-kiosk", "data_dir": data, "demo": True})
@@ -57,9 +57,7 @@ def main() -> None:
             quiet_woken=rest.woken_by_event - quiet["woken"],
         )
         button = app.root.ids.screens.get_screen("attract").ids.feedback
-        wx, wy = button.to_window(*button.center)
-        # Window.left/top: where the window sits on the X screen; SDL counts y from the top.
-        sx, sy = Window.left + wx, Window.top + Window.system_size[1] - wy
+        sx, sy = screen_point(Window, *button.to_window(*button.center))
         woken_before = rest.woken_by_event
 
         def press() -> None:

@@ -10,6 +10,8 @@ What a caller may rely on:
   yields ``":N"`` once the server accepts clients, and stops it on leaving, whatever happened.
   Xvfb missing or failing to start raises :class:`DisplayDidNotStart` (``make test`` installs
   ``xvfb``: a missing one is a broken setup, not a reason to skip).
+- :func:`screen_point` turns a point of a Kivy window (y up from the bottom) into X screen
+  coordinates (y down from the top), for the window where it sits.
 - :class:`XPointer` presses and releases the left button at a screen position from any thread,
   over its own connection to the display (``libX11`` + ``libXtst``, both installed with Xvfb's
   and xdotool's packages).
@@ -26,7 +28,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 
-__all__ = ["DisplayDidNotStart", "XPointer", "virtual_display"]
+__all__ = ["DisplayDidNotStart", "XPointer", "screen_point", "virtual_display"]
 
 
 class DisplayDidNotStart(RuntimeError):
@@ -73,6 +75,12 @@ def virtual_display(size: tuple[int, int] = (1920, 1080), timeout: float = 20.0)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def screen_point(window, x: float, y: float) -> tuple[int, int]:
+    """Where the point ``(x, y)`` of the Kivy ``window`` is on the X screen."""
+    height = int(window.system_size[1])
+    return int(window.left) + int(x), int(window.top) + height - 1 - int(y)
 
 
 class XPointer:
